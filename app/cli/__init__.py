@@ -1,0 +1,1 @@
+"""``faust -A app <command>`` commands (autodiscovered)."""

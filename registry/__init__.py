@@ -1,0 +1,1 @@
+"""A Confluent-compatible schema registry backed by a compacted Kafka topic."""

@@ -1,0 +1,1 @@
+"""Faust tables (RocksDB-backed), declared once and imported by agents and views."""
