@@ -1,0 +1,1 @@
+"""The product catalog: PostgreSQL master data, ACID changes, outbox relay and product cache."""

@@ -1,0 +1,1 @@
+"""PostgreSQL schema: numbered SQL migrations and the runner that applies them."""

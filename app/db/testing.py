@@ -1,0 +1,45 @@
+"""A private, migrated database per test module (used by the integration tests).
+
+Lives in the package so that tests, the bench script and ``catalog seed --fresh`` share it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from app.db.migrate import migrate
+
+
+def with_database(dsn: str, database: str) -> str:
+    """``dsn`` pointing at ``database`` instead of its own."""
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@asynccontextmanager
+async def scratch_database(
+    admin_dsn: str, *, prefix: str = "hw", target: int | None = None, migrated: bool = True
+) -> AsyncIterator[str]:
+    """Create ``<prefix>_<random>``, migrate it, yield its DSN, drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    dsn = with_database(admin_dsn, name)
+    try:
+        if migrated:
+            await migrate(dsn, target=target)
+        yield dsn
+    finally:
+        admin = await asyncpg.connect(admin_dsn)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
