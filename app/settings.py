@@ -52,6 +52,8 @@ class Settings:
     broker_url: str = _opt("kafka.broker_url", "BROKER_URL")
     topic_partitions: int = _opt("kafka.partitions", "TOPIC_PARTITIONS")
     topic_replication_factor: int = _opt("kafka.replication_factor", "TOPIC_REPLICATION_FACTOR")
+    topic_prefix: str = _opt("kafka.topic_prefix", "TOPIC_PREFIX")
+    dlq_retention_hours: int = _opt("kafka.dlq_retention_hours", "DLQ_RETENTION_HOURS")
 
     schema_registry_url: str = _opt("registry.url", "SCHEMA_REGISTRY_URL")
 
@@ -65,10 +67,25 @@ class Settings:
     web_port: int = _opt("web.port", "WEB_PORT")
     health_timeout: float = _opt("web.health_timeout", "HEALTH_TIMEOUT")
 
+    ingest_max_events: int = _opt("ingest.max_events", "INGEST_MAX_EVENTS")
+    ingest_max_bytes: int = _opt("ingest.max_bytes", "INGEST_MAX_BYTES")
+
+    max_event_age_hours: float = _opt("cleaning.max_event_age_hours", "MAX_EVENT_AGE_HOURS")
+    max_clock_skew_seconds: float = _opt("cleaning.max_clock_skew_seconds", "MAX_CLOCK_SKEW")
+    dedup_window_seconds: float = _opt("cleaning.dedup_window_seconds", "DEDUP_WINDOW")
+    pii_nlp_model: str = _opt("cleaning.pii_nlp_model", "PII_NLP_MODEL")
+    pii_entities: str = _opt("cleaning.pii_entities", "PII_ENTITIES")
+    bot_threshold: float = _opt("cleaning.bot_threshold", "BOT_THRESHOLD")
+    batch_size: int = _opt("cleaning.batch_size", "STAGE_BATCH_SIZE")
+
     # Secrets: environment only.
     milvus_token: str = _secret("MILVUS_TOKEN")
     pseudonym_key: str = _secret("HEADWATER_PSEUDONYM_KEY")
     encryption_keys: str = _secret("HEADWATER_ENCRYPTION_KEYS")
+
+    def topic(self, name: str) -> str:
+        """The full topic name: ``TOPIC_PREFIX`` + name (tests run on their own topics)."""
+        return f"{self.topic_prefix}{name}"
 
     @property
     def kafka_bootstrap(self) -> str:
@@ -152,6 +169,10 @@ def _validate(s: Settings) -> None:
             f"DATABASE_POOL_MIN ({s.database_pool_min}) must be positive and not above "
             f"DATABASE_POOL_MAX ({s.database_pool_max})"
         )
+    if s.ingest_max_events < 1 or s.ingest_max_bytes < 1024:
+        raise ConfigError("INGEST_MAX_EVENTS must be >= 1 and INGEST_MAX_BYTES >= 1024")
+    if not 0 < s.bot_threshold <= 1:
+        raise ConfigError(f"BOT_THRESHOLD must be in (0, 1], got {s.bot_threshold}")
     if s.health_timeout <= 0:
         raise ConfigError(f"HEALTH_TIMEOUT must be positive, got {s.health_timeout}")
 

@@ -1,0 +1,1 @@
+"""The cleaning stage's pure logic: validation, normalization, bot scoring (no I/O here)."""

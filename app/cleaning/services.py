@@ -1,0 +1,54 @@
+"""The blocking helpers of the cleaning stage (Presidio, the anomaly model), built once per
+worker off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.cleaning.bots import AnomalyModel
+from app.privacy.pii import PiiMasker
+from app.privacy.pseudonym import Pseudonymizer
+from app.settings import Settings
+
+
+@dataclass
+class CleaningServices:
+    masker: PiiMasker
+    model: AnomalyModel
+    pseudonymize: Pseudonymizer
+    executor: ThreadPoolExecutor
+
+    async def anomaly(self, features: list[list[float]]) -> list[float]:
+        if not features:
+            return []
+        loop = asyncio.get_running_loop()
+        scores = await loop.run_in_executor(
+            self.executor, self.model.score, np.asarray(features, dtype=float)
+        )
+        return [float(s) for s in scores]
+
+
+_services: CleaningServices | None = None
+_lock = asyncio.Lock()
+
+
+async def cleaning_services(settings: Settings) -> CleaningServices:
+    global _services
+    async with _lock:
+        if _services is None:
+            loop = asyncio.get_running_loop()
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bots")
+            model = await loop.run_in_executor(executor, AnomalyModel)
+            masker = PiiMasker(settings.pii_nlp_model, settings.pii_entities.split(","))
+            await masker.warm_up()
+            _services = CleaningServices(
+                masker=masker,
+                model=model,
+                pseudonymize=Pseudonymizer(settings.pseudonym_key),
+                executor=executor,
+            )
+    return _services

@@ -1,0 +1,27 @@
+"""``faust -A app create-key --role ROLE [--label TEXT]``: print a new API key once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import faust
+from faust.cli import AppCommand, option
+
+from app.auth import ROLES, Authenticator, PostgresKeyStore
+from app.core import app, settings
+from app.services.postgres import Postgres
+
+
+@app.command(
+    option("--role", type=faust.cli.click.Choice(ROLES), default="ingest", help="Key role."),
+    option("--label", default="", help="Who or what uses the key."),
+    name="create-key",
+)
+async def keys_create(self: AppCommand, role: str, label: str) -> None:
+    """Create an API key (shown once; only its hash is stored)."""
+    pg = Postgres(settings.database_url, min_size=1, max_size=1)
+    try:
+        key = await Authenticator(PostgresKeyStore(pg)).create(role, label)
+    finally:
+        await asyncio.shield(pg.on_stop())
+    print(key)

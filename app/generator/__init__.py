@@ -1,0 +1,1 @@
+"""Realistic sample traffic for the demo, the tests and the benchmarks."""

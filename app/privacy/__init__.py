@@ -1,0 +1,1 @@
+"""Privacy by default: pseudonyms, IP truncation and PII masking before anything is cleaned."""

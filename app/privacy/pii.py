@@ -1,0 +1,96 @@
+"""Presidio behind an async service: free text in, masked text and entity types out.
+
+Presidio's default ``AnalyzerEngine()`` downloads a spaCy model, which cannot happen offline.
+We build the engine explicitly: the ``no_op`` NLP engine keeps every pattern recognizer (email,
+phone, card, IP, IBAN, SSN, ...) and needs no model; any installed spaCy model name adds the
+NER-based PERSON and LOCATION at a cost in throughput. tldextract, used by the email
+recognizer, would fetch the public-suffix list from the network: it is pointed at its bundled
+snapshot instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from app.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Masked:
+    text: str
+    entities: tuple[str, ...]
+
+
+def _offline_tldextract() -> None:
+    import tldextract
+    from presidio_analyzer.predefined_recognizers.generic import email_recognizer
+
+    extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    email_recognizer.tldextract = types.SimpleNamespace(extract=extractor)  # type: ignore[assignment]
+
+
+def build_analyzer(model: str):  # type: ignore[no-untyped-def]
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    _offline_tldextract()
+    engine_name = "no_op" if model == "no_op" else "spacy"
+    config = {
+        "nlp_engine_name": engine_name,
+        "models": [{"lang_code": "en", "model_name": "none" if model == "no_op" else model}],
+    }
+    try:
+        nlp = NlpEngineProvider(nlp_configuration=config).create_engine()
+    except (OSError, ValueError) as err:
+        raise ConfigError(
+            f"PII_NLP_MODEL={model!r} cannot be loaded ({err}); install that spaCy model "
+            "package or use 'no_op'"
+        ) from err
+    return AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+
+
+class PiiMasker:
+    """Masks detected entities as ``<ENTITY_TYPE>``; runs Presidio on its own thread."""
+
+    def __init__(self, model: str, entities: Sequence[str]) -> None:
+        self.model = model
+        self.entities = [e.strip() for e in entities if e.strip()]
+        self._analyzer = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presidio")
+
+    def _engine(self):  # type: ignore[no-untyped-def]
+        if self._analyzer is None:
+            self._analyzer = build_analyzer(self.model)
+        return self._analyzer
+
+    def mask(self, text: str) -> Masked:
+        """Blocking: call from a thread (see :meth:`mask_many`)."""
+        if not text or not text.strip():
+            return Masked(text, ())
+        results = self._engine().analyze(text=text, language="en", entities=self.entities)
+        if not results:
+            return Masked(text, ())
+        # Overlapping hits (a phone number also read as an NHS number): keep the widest.
+        spans: list[tuple[int, int, str]] = []
+        for r in sorted(results, key=lambda r: (r.start, -(r.end - r.start))):
+            if spans and r.start < spans[-1][1]:
+                continue
+            spans.append((r.start, r.end, r.entity_type))
+        out, last = [], 0
+        for start, end, kind in spans:
+            out.append(text[last:start])
+            out.append(f"<{kind}>")
+            last = end
+        out.append(text[last:])
+        return Masked("".join(out), tuple(sorted({k for _, _, k in spans})))
+
+    async def mask_many(self, texts: Sequence[str]) -> list[Masked]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: [self.mask(t) for t in texts])
+
+    async def warm_up(self) -> None:
+        await self.mask_many(["warm up 555-0100"])

@@ -1,0 +1,58 @@
+"""Every topic of the pipeline, declared once. Names are ``TOPIC_PREFIX`` + ``<stage>.<domain>``.
+
+Values travel in the Confluent wire format (Avro, schema registry). Stage code encodes and
+decodes explicitly (:mod:`app.wire`) instead of letting Faust do it, so that a record that
+fails to decode is dead-lettered with its original bytes instead of being skipped.
+"""
+
+from __future__ import annotations
+
+from faust import TopicT
+
+from app.core import app, settings
+
+FAMILIES = ("clickstream", "session", "conversion", "auth")
+
+#: Logical names (the part after the prefix); also the schema-registry subjects' stems.
+RAW = {
+    "clickstream": "raw.clickstream",
+    "session": "raw.sessions",
+    "conversion": "raw.conversions",
+    "auth": "raw.auth",
+}
+CLEANED = {
+    "clickstream": "cleaned.clickstream",
+    "session": "cleaned.sessions",
+    "conversion": "cleaned.conversions",
+    "auth": "cleaned.auth",
+}
+BOTS = "cleaned.bots"
+DLQ = "dlq.events"
+ENRICHED = "enriched.events"
+ENRICHED_SESSIONS = "enriched.sessions"
+CONSENT = "consent.changes"
+CATALOG_CHANGES = "catalog.changes"
+RECOMMENDATIONS = "action.recommendations"
+
+_HOUR_MS = 3_600_000
+
+
+def _topic(name: str, **config: str) -> TopicT:
+    return app.topic(
+        settings.topic(name),
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.topic_partitions,
+        replicas=settings.topic_replication_factor,
+        config=config or None,
+    )
+
+
+raw_topics: dict[str, TopicT] = {family: _topic(name) for family, name in RAW.items()}
+cleaned_topics: dict[str, TopicT] = {family: _topic(name) for family, name in CLEANED.items()}
+bots_topic = _topic(BOTS)
+# The dead-letter topic keeps original bytes, which may hold personal data: short retention.
+dlq_topic = _topic(DLQ, **{"retention.ms": str(settings.dlq_retention_hours * _HOUR_MS)})
+consent_topic = _topic(CONSENT, **{"cleanup.policy": "compact"})
