@@ -102,13 +102,14 @@ def _rank(order: tuple[str, ...], source: str) -> int:
 
 
 def _winner(
-    rule: FieldRule, shared: tuple[str, ...], candidates: list[SourceRecord]
+    name: str, rule: FieldRule, shared: tuple[str, ...], candidates: list[SourceRecord]
 ) -> SourceRecord:
     def key(r: SourceRecord) -> tuple[Any, ...]:
         rank = (_rank(rule.priority, r.source), _rank(shared, r.source))
         newest = -r.observed_at.timestamp()
         first = (*rank, newest) if rule.strategy == "priority" else (newest, *rank)
-        return (*first, r.source)
+        # Last resort for two records of one source at one instant: the value itself.
+        return (*first, r.source, dumps(r.values[name]))
 
     return min(candidates, key=key)
 
@@ -125,7 +126,7 @@ def merge(
     names = sorted({k for r in flat for k, v in r.values.items() if v is not None})
     for name in names:
         candidates = [r for r in flat if r.values.get(name) is not None]
-        best = _winner(rules.rule(name), rules.source_priority, candidates)
+        best = _winner(name, rules.rule(name), rules.source_priority, candidates)
         values[name] = best.values[name]
         lineage[name] = Lineage(best.source, best.observed_at)
     return Golden(values, lineage)

@@ -21,11 +21,10 @@ def with_database(dsn: str, database: str) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-@asynccontextmanager
-async def scratch_database(
+async def create_database(
     admin_dsn: str, *, prefix: str = "hw", target: int | None = None, migrated: bool = True
-) -> AsyncIterator[str]:
-    """Create ``<prefix>_<random>``, migrate it, yield its DSN, drop it afterwards."""
+) -> str:
+    """Create ``<prefix>_<random>`` (migrated unless told otherwise); return its DSN."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(admin_dsn)
     try:
@@ -33,13 +32,27 @@ async def scratch_database(
     finally:
         await admin.close()
     dsn = with_database(admin_dsn, name)
+    if migrated:
+        await migrate(dsn, target=target)
+    return dsn
+
+
+async def drop_database(admin_dsn: str, dsn: str) -> None:
+    name = urlsplit(dsn).path.lstrip("/")
+    admin = await asyncpg.connect(admin_dsn)
     try:
-        if migrated:
-            await migrate(dsn, target=target)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@asynccontextmanager
+async def scratch_database(
+    admin_dsn: str, *, prefix: str = "hw", target: int | None = None, migrated: bool = True
+) -> AsyncIterator[str]:
+    """A database created for the block and dropped after it."""
+    dsn = await create_database(admin_dsn, prefix=prefix, target=target, migrated=migrated)
+    try:
         yield dsn
     finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(admin_dsn, dsn)

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
 
 from app.catalog import seed
-from app.db.testing import scratch_database
+from app.db.testing import create_database, drop_database
 from app.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def catalog_dsn(settings: Settings) -> Iterator[str]:
     """A fresh database holding a 30-product catalog; dropped after the module."""
-    stack = contextlib.AsyncExitStack()
 
     async def up() -> str:
-        dsn = await stack.enter_async_context(scratch_database(settings.database_url))
+        dsn = await create_database(settings.database_url)
         con = await asyncpg.connect(dsn)
         try:
             await seed.load(con, seed.generate(30, seed=7))
@@ -30,7 +28,7 @@ def catalog_dsn(settings: Settings) -> Iterator[str]:
 
     dsn = asyncio.run(up())
     yield dsn
-    asyncio.run(stack.aclose())
+    asyncio.run(drop_database(settings.database_url, dsn))
 
 
 @pytest.fixture
