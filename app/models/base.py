@@ -25,5 +25,8 @@ class ContractRecord(faust.Record, abstract=True, isodates=True, decimals=True):
         # Faust shares a default list/dict between instances (and subclasses): appending to one
         # record's default would change every record's. Give each record its own empty copy.
         for name, default in self._options.defaults.items():
-            if isinstance(default, list | dict) and self.__dict__.get(name) is default:
-                self.__dict__[name] = type(default)()
+            if self.__dict__.get(name) is default:
+                if isinstance(default, list):
+                    self.__dict__[name] = []
+                elif isinstance(default, dict):
+                    self.__dict__[name] = {}

@@ -107,7 +107,7 @@ class _Comparer:
             )
         self.check_type(path, py_inner, avro_inner)
 
-    def check_type(self, path: str, py: Any, avro: Any) -> None:  # noqa: C901 - one branch per Avro type
+    def check_type(self, path: str, py: Any, avro: Any) -> None:
         if isinstance(avro, str) and avro in self.named:
             avro = self.named[avro]
         if isinstance(avro, list):

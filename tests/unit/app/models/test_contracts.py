@@ -32,6 +32,7 @@ PAIRS = sorted(CONTRACTS.items(), key=lambda kv: kv[1])
 
 def _all_subclasses(cls: type) -> set[type]:
     found: set[type] = set()
+    sub: type
     for sub in cls.__subclasses__():
         found |= {sub} | _all_subclasses(sub)
     return found
@@ -42,7 +43,7 @@ def test_contract_loads_with_fastavro_and_in_namespace(
     record: type[faust.Record], name: str
 ) -> None:
     path = AVRO_DIR / f"{name}.avsc"
-    parsed = fastavro.schema.load_schema(str(path))
+    parsed: Any = fastavro.schema.load_schema(str(path))
     assert parsed["name"] == f"io.headwater.{name}"
 
 
