@@ -38,7 +38,9 @@ def test_full_api_through_the_python_client(registry: str) -> None:
     found = fresh.check_version(subject, v2)
     assert found is not None
     assert (found.schema_id, found.version) == (second, 2)
-    assert {(s.subject, s.version) for s in fresh.get_schema_subject_versions(first)} == {
+    users = fresh.get_schema_subject_versions(first)
+    assert users is not None
+    assert {(s.subject, s.version) for s in users} == {
         (subject, 1),
         (other, 1),
     }
