@@ -172,7 +172,7 @@ class VectorStore(Service):
 
     async def seal(self, kind: str, *, version: str | None = None) -> None:
         """Flush Milvus segments: unflushed rows are brute-forced by Milvus Lite at search."""
-        target = await self._physical(kind, version)
+        target = await self.collection(kind, version)
         await self.milvus.run(lambda c: c.flush(target))
 
     # -- reads -------------------------------------------------------------------------------
@@ -236,7 +236,7 @@ class VectorStore(Service):
         batch: int = 2000,
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Every row of a collection in batches (a query iterator, paged off the loop)."""
-        target = await self._physical(kind, version)
+        target = await self.collection(kind, version)
         it = await self.milvus.run(
             lambda c: c.query_iterator(
                 target, batch_size=batch, filter="", output_fields=list(fields)
@@ -251,7 +251,8 @@ class VectorStore(Service):
         finally:
             await self.milvus.run(lambda _c: it.close())
 
-    async def _physical(self, kind: str, version: str | None) -> str:
+    async def collection(self, kind: str, version: str | None = None) -> str:
+        """The physical collection of ``version``, or the live one when None."""
         if version is not None:
             return self.names.physical(kind, version)
         live = await self.resolve(self.names.alias(kind))

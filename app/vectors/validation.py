@@ -55,6 +55,11 @@ def check_batch(entity: str, items: Sequence[tuple[str, object]], bounds: Bounds
     return out
 
 
+def problem(vector: object, bounds: Bounds) -> str:
+    """What is wrong with ``vector`` ('' when nothing), without counting it."""
+    return _problem(vector, bounds)[1]
+
+
 def _problem(vector: object, bounds: Bounds) -> tuple[str, str]:
     try:
         arr = np.asarray(vector, dtype=np.float64)
