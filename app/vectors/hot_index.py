@@ -94,7 +94,7 @@ class _State:
         if len(live) < exact_below:
             self.ivf = None
             return
-        nlist = int(4 * math.sqrt(len(live)))
+        nlist = max(1, int(math.sqrt(len(live))))
         quantizer = faiss.IndexFlatIP(self.dim)
         ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
