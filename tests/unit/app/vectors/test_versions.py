@@ -83,7 +83,7 @@ async def test_promoting_the_live_version_again_changes_nothing(
 
 
 async def test_unknown_or_empty_versions_are_refused(versions: Versions) -> None:
-    with pytest.raises(VersionError, match="t_products_v9 does not exist.*backfill"):
+    with pytest.raises(VersionError, match=r"t_products_v9 does not exist.*backfill"):
         await versions.promote("products", "v9")
     with pytest.raises(VersionError, match="is empty"):
         await versions.promote("products", "v3")
