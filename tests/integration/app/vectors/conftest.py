@@ -38,7 +38,7 @@ async def store(settings: Settings, prefix: str) -> AsyncIterator[VectorStore]:
     s = VectorStore(
         milvus,
         prefix=prefix,
-        dims={k: 8 for k in ("products", "content")} | {"users": 8, "sessions": 8},
+        dims=dict.fromkeys(("products", "content", "users", "sessions"), 8),
         batch_size=100,
         flush_interval=0.2,
     )
