@@ -15,6 +15,8 @@ Conventions, checked against the contracts by ``tests/unit/app/models/test_contr
 
 from __future__ import annotations
 
+from typing import Any
+
 import faust
 
 
@@ -24,9 +26,19 @@ class ContractRecord(faust.Record, abstract=True, isodates=True, decimals=True):
     def __post_init__(self) -> None:
         # Faust shares a default list/dict between instances (and subclasses): appending to one
         # record's default would change every record's. Give each record its own empty copy.
-        for name, default in self._options.defaults.items():
+        for name, default in _mutable_defaults(type(self)):
             if self.__dict__.get(name) is default:
-                if isinstance(default, list):
-                    self.__dict__[name] = []
-                elif isinstance(default, dict):
-                    self.__dict__[name] = {}
+                self.__dict__[name] = [] if isinstance(default, list) else {}
+
+
+_MUTABLE_DEFAULTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _mutable_defaults(cls: type[faust.Record]) -> tuple[tuple[str, Any], ...]:
+    # Computed once per class: __post_init__ runs for every decoded message.
+    found = _MUTABLE_DEFAULTS.get(cls)
+    if found is None:
+        defaults = cls._options.defaults.items()
+        found = tuple((n, d) for n, d in defaults if isinstance(d, list | dict))
+        _MUTABLE_DEFAULTS[cls] = found
+    return found

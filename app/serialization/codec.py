@@ -26,7 +26,7 @@ from schema_registry.serializers.errors import SerializerError
 
 from app.models import CONTRACTS, load_contract
 from app.serialization.client import RegistryClient, registry_client
-from app.serialization.datum import fix_decoded, to_datum, uuid_fields
+from app.serialization.datum import fix_decoded, record_fields, to_datum, uuid_fields
 from app.serialization.errors import CodecConflict, RecordEncodeError
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class AvroCodec(faust.Codec):
         self.schema = AvroSchema(load_contract(record))
         self.schema_id: int | None = None
         self._uuids = uuid_fields(self.schema.raw_schema)
+        self._nested = record_fields(record)
         self._serializer: AvroMessageSerializer | None = None
         self._lock = threading.Lock()
 
@@ -110,7 +111,9 @@ class AvroCodec(faust.Codec):
             )
             schema_id = self.register()
         try:
-            return self.serializer.encode_record_with_schema_id(schema_id, to_datum(obj))
+            return self.serializer.encode_record_with_schema_id(
+                schema_id, to_datum(obj, self._nested)
+            )
         except (ValueError, TypeError, AttributeError, KeyError) as err:
             raise RecordEncodeError(
                 self.subject, self.contract_name, f"{type(err).__name__}: {err}"

@@ -153,7 +153,7 @@ def _strip(node: Any) -> Any:
     if isinstance(node, list):
         return [_strip(n) for n in node]
     if isinstance(node, dict):
-        return {k: _strip(v) for k, v in node.items() if k != "doc"}
+        return {k: _strip(v) for k, v in node.items() if k not in ("doc", "namespace")}
     return node
 
 

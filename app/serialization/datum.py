@@ -32,10 +32,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_datum(value: faust.Record | Mapping[str, Any]) -> dict[str, Any]:
-    """A Record (or its ``to_representation()``) as a dict fastavro can write."""
+def to_datum(
+    value: faust.Record | Mapping[str, Any], nested: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """A Record (or its ``to_representation()``) as a dict fastavro can write.
+
+    ``nested`` names the fields that may hold Records (see :func:`record_fields`); the others
+    are copied as they are. None walks every field.
+    """
     fields = value.asdict() if isinstance(value, faust.Record) else value
-    return {k: _plain(v) for k, v in fields.items() if k != _FAUST_MARKER}
+    if nested is None:
+        return {k: _plain(v) for k, v in fields.items() if k != _FAUST_MARKER}
+    datum = dict(fields)
+    datum.pop(_FAUST_MARKER, None)
+    for name in nested:
+        if name in datum:
+            datum[name] = _plain(datum[name])
+    return datum
+
+
+def record_fields(record: type[faust.Record]) -> tuple[str, ...]:
+    """Fields of ``record`` whose type involves a Record (directly or in a list or dict)."""
+    descriptors = record._options.descriptors
+    return tuple(name for name, d in descriptors.items() if d.related_models)
 
 
 def uuid_fields(schema: Mapping[str, Any]) -> tuple[str, ...]:

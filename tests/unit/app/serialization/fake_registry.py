@@ -92,6 +92,14 @@ class FakeRegistry:
         schema_id = ids[number - 1]
         return SchemaVersion(subject, schema_id, self.by_id[schema_id], number)
 
+    def check_version(self, subject: str, schema: Any, **kwargs: Any) -> SchemaVersion | None:
+        self.calls.append(f"check_version {subject}")
+        wanted = self._schema(schema).raw_schema
+        for number, schema_id in enumerate(self.subjects.get(subject, []), start=1):
+            if self.by_id[schema_id].raw_schema == wanted:
+                return SchemaVersion(subject, schema_id, self.by_id[schema_id], number)
+        return None
+
     def get_compatibility(self, subject: str | None = None, **kwargs: Any) -> str:
         self.calls.append(f"get_compatibility {subject}")
         if subject is None:
