@@ -119,15 +119,7 @@ class VectorStore(Service):
 
     async def resolve(self, alias: str) -> str | None:
         """The collection ``alias`` points at, or None when there is no such alias."""
-        from pymilvus import MilvusException
-
-        def describe(c: MilvusClient) -> str | None:
-            try:
-                return str(c.describe_alias(alias)["collection_name"])
-            except MilvusException:
-                return None
-
-        return await self.milvus.run(describe)
+        return await self.milvus.run(describe_alias, alias)
 
     def target(self, kind: str, version: str | None) -> str:
         """The alias (live version) when ``version`` is None, else the physical collection."""
@@ -278,3 +270,10 @@ def records_from(
         VectorRecord(i, v, model_version, int(t), **dict(a))
         for i, v, t, a in zip(ids, vectors, updated_at, extra, strict=False)
     ]
+
+
+def describe_alias(client: MilvusClient, alias: str) -> str | None:
+    """Listing first: pymilvus logs a traceback for every describe of a missing alias."""
+    if alias not in client.list_aliases()["aliases"]:
+        return None
+    return str(client.describe_alias(alias)["collection_name"])

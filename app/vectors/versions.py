@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from pymilvus import MilvusClient, MilvusException
+from pymilvus import MilvusClient
 
 from app.vectors.errors import VersionError
 from app.vectors.schema import Names
-from app.vectors.store import VectorStore
+from app.vectors.store import VectorStore, describe_alias
 
 
 class Aliases(Protocol):
@@ -64,7 +64,7 @@ class Versions:
         if not await self.aliases.exists(physical):
             raise VersionError(
                 f"cannot promote {kind} {version}: collection {physical} does not exist; "
-                f"run `embeddings backfill --kind {kind} --version {version}` first"
+                f"run `embeddings backfill {version} --kind {kind}` first"
             )
         if not allow_empty and await self.aliases.count(physical) == 0:
             raise VersionError(
@@ -115,13 +115,11 @@ class MilvusAliases:
 
     async def point(self, alias: str, collection: str) -> None:
         def point(c: MilvusClient) -> None:
-            try:
-                c.describe_alias(alias)
-            except MilvusException:
+            if describe_alias(c, alias) is None:
                 c.create_alias(collection, alias)
-                return
-            # alter_alias is atomic: readers of the alias never find it missing.
-            c.alter_alias(collection, alias)
+            else:
+                # alter_alias is atomic: readers of the alias never find it missing.
+                c.alter_alias(collection, alias)
 
         await self.store.milvus.run(point)
 
