@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 STACK := scripts/stack.sh
 
 .PHONY: help venv fmt lint typecheck check test-unit test-integration test up down status logs \
-        worker demo bench clean
+        worker demo bench clean migrate
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -46,8 +46,12 @@ test: venv ## set up, start the stack, run the whole suite (the README's test co
 	$(MAKE) test-unit
 	$(MAKE) test-integration
 
-up: venv ## start Kafka, PostgreSQL, Milvus Lite and the schema registry (idempotent)
+up: venv ## start Kafka, PostgreSQL, Milvus Lite and the schema registry (idempotent), migrate
 	$(STACK) up
+	$(BIN)/python -m app.db.migrate
+
+migrate: venv ## apply the PostgreSQL migrations (app/db/migrations)
+	$(BIN)/python -m app.db.migrate
 
 down: ## stop the stack (data stays under .stack/)
 	$(STACK) down

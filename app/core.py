@@ -10,13 +10,37 @@ from typing import Any, cast
 
 import faust
 
+from app.catalog.cache import ProductCache
+from app.catalog.relay import OutboxRelay
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.settings import get_settings
 
 settings = get_settings()
 
-app = faust.App(
+
+class HeadwaterApp(faust.App):
+    """The Faust app, plus one start-up step: data contracts before any message.
+
+    ``on_start`` runs before the app's children (consumer, producer, agents) start, so a
+    contract the registry refuses stops the worker with the subject and the fields that broke,
+    before it could produce a record nobody can read.
+    """
+
+    async def on_start(self) -> None:
+        await super().on_start()
+        from app.serialization import warm_up
+        from app.services.topic_admin import ensure_topics
+        from app.topics import declared_topics
+        from app.wire import all_codec_names
+
+        await ensure_topics(
+            settings.kafka_bootstrap, declared_topics(), settings.topic_replication_factor
+        )
+        await warm_up(all_codec_names())
+
+
+app = HeadwaterApp(
     settings.app_id,
     broker=settings.broker_url,
     store=settings.store,
@@ -38,6 +62,24 @@ postgres = Postgres(
     max_size=settings.database_pool_max,
 )
 milvus = Milvus(settings.milvus_uri, token=settings.milvus_token)
-for _service in (postgres, milvus):
+# Products as enrichment sees them; invalidated by agents/catalog.py from catalog.changes.
+product_cache = ProductCache(postgres)
+# Publishes committed catalog changes from the PostgreSQL outbox (one drainer at a time,
+# under an advisory lock, so every worker may run one).
+catalog_relay = OutboxRelay(
+    settings.database_url,
+    settings.kafka_bootstrap,
+    topic=settings.topic("catalog.changes"),
+    encode=lambda change: _encode_change(change),
+)
+
+
+def _encode_change(change: dict[str, Any]) -> bytes:
+    from app.wire import encoder
+
+    return encoder("catalog.changes")(change)
+
+
+for _service in (postgres, milvus, catalog_relay):
     # Typed for classes, but App._prepare_subservice starts instances as they are.
     app.service(cast(Any, _service))

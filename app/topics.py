@@ -37,8 +37,16 @@ RECOMMENDATIONS = "action.recommendations"
 _HOUR_MS = 3_600_000
 
 
+_declared: list[TopicT] = []
+
+
+def declared_topics() -> list[TopicT]:
+    """Every topic declared here, for :func:`app.services.topic_admin.ensure_topics`."""
+    return list(_declared)
+
+
 def _topic(name: str, **config: str) -> TopicT:
-    return app.topic(
+    topic = app.topic(
         settings.topic(name),
         key_type=bytes,
         value_type=bytes,
@@ -48,6 +56,8 @@ def _topic(name: str, **config: str) -> TopicT:
         replicas=settings.topic_replication_factor,
         config=config or None,
     )
+    _declared.append(topic)
+    return topic
 
 
 raw_topics: dict[str, TopicT] = {family: _topic(name) for family, name in RAW.items()}
@@ -56,3 +66,4 @@ bots_topic = _topic(BOTS)
 # The dead-letter topic keeps original bytes, which may hold personal data: short retention.
 dlq_topic = _topic(DLQ, **{"retention.ms": str(settings.dlq_retention_hours * _HOUR_MS)})
 consent_topic = _topic(CONSENT, **{"cleanup.policy": "compact"})
+catalog_changes_topic = _topic(CATALOG_CHANGES)

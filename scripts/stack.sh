@@ -170,8 +170,9 @@ registry_up() {
   if [ ! -f "$ROOT/registry/__main__.py" ]; then say registry "not part of this checkout yet"; return 0; fi
   if pid_alive registry; then say registry "already running on 127.0.0.1:$REGISTRY_PORT"; return 0; fi
   port_open $REGISTRY_PORT && die registry "port $REGISTRY_PORT is taken by another process"
-  (cd "$ROOT" && nohup setsid "$PY" -m registry --host 127.0.0.1 --port $REGISTRY_PORT >>"$LOGS/registry.log" 2>&1 &
-   echo $! >"$RUN/registry.pid")
+  ( cd "$ROOT" && exec nohup setsid "$PY" -m registry --host 127.0.0.1 --port $REGISTRY_PORT \
+      >>"$LOGS/registry.log" 2>&1 </dev/null ) &
+  echo $! >"$RUN/registry.pid"
   "$PY" "$ROOT/scripts/wait_for.py" "http://127.0.0.1:$REGISTRY_PORT/subjects" --timeout 60 \
     || die registry "schema registry did not answer on 127.0.0.1:$REGISTRY_PORT"
   say registry "up on http://127.0.0.1:$REGISTRY_PORT"

@@ -1,9 +1,10 @@
 """Per-user state of the cleaning stage: recently seen event ids (de-duplication) and the
 running statistics of that user's sessions (bot detection).
 
-Keyed by the raw topic's message key (the user or anonymous id) and partitioned like it
-(``use_partitioner``), so each key's state lives in the changelog partition that its events
-come from, whichever batch the write happens in.
+Keyed by the raw topic's message key (the user or anonymous id): a key's events all come from
+one partition, and the agent makes one of them the current event before touching the key's
+state, so the state lives in that partition's store and changelog (see
+:func:`app.faust_compat.as_current_event`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,5 @@ clean_state = app.Table(
     "clean-state",
     default=dict,
     key_type=bytes,
-    partitions=None,
-    use_partitioner=True,
     help="Per-user de-duplication window and session statistics of the cleaning stage.",
 )

@@ -31,7 +31,12 @@ BOT_UA = re.compile(
 
 @dataclass
 class SessionStats:
-    """Running per-session state (Welford's online mean and variance of gaps)."""
+    """Running per-session state (Welford's online mean and variance of gaps).
+
+    Fed by clickstream events only: they are the pages a client fetches, in order on one
+    topic. Session, auth and conversion events travel on other topics and arrive interleaved
+    out of order, which would fake zero gaps; they are scored with the session's state.
+    """
 
     count: int = 0
     first_ms: int = 0
@@ -45,6 +50,7 @@ class SessionStats:
         if self.count == 0:
             self.first_ms = at_ms
         else:
+            self.first_ms = min(self.first_ms, at_ms)
             gap = max(0, at_ms - self.last_ms) / 1000.0
             n = self.count  # number of gaps after this one
             delta = gap - self.gap_mean

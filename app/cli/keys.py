@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import faust
+import click
 from faust.cli import AppCommand, option
 
 from app.auth import ROLES, Authenticator, PostgresKeyStore
@@ -13,7 +13,7 @@ from app.services.postgres import Postgres
 
 
 @app.command(
-    option("--role", type=faust.cli.click.Choice(ROLES), default="ingest", help="Key role."),
+    option("--role", type=click.Choice(ROLES), default="ingest", help="Key role."),
     option("--label", default="", help="Who or what uses the key."),
     name="create-key",
 )

@@ -60,18 +60,24 @@ class PiiMasker:
         self.model = model
         self.entities = [e.strip() for e in entities if e.strip()]
         self._analyzer = None
+        self._active: list[str] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presidio")
 
     def _engine(self):  # type: ignore[no-untyped-def]
         if self._analyzer is None:
-            self._analyzer = build_analyzer(self.model)
+            analyzer = build_analyzer(self.model)
+            # PERSON and LOCATION need an NER model; with no_op they have no recognizer.
+            supported = set(analyzer.get_supported_entities(language="en"))
+            self._active = [e for e in self.entities if e in supported]
+            self._analyzer = analyzer
         return self._analyzer
 
     def mask(self, text: str) -> Masked:
         """Blocking: call from a thread (see :meth:`mask_many`)."""
         if not text or not text.strip():
             return Masked(text, ())
-        results = self._engine().analyze(text=text, language="en", entities=self.entities)
+        engine = self._engine()
+        results = engine.analyze(text=text, language="en", entities=self._active)
         if not results:
             return Masked(text, ())
         # Overlapping hits (a phone number also read as an NHS number): keep the widest.
