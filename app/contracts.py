@@ -22,6 +22,7 @@ from app.models import (
     EnrichedEvent,
     Recommendation,
     SessionEvent,
+    SessionSummary,
 )
 from app.serialization.codec import avro_codec
 
@@ -37,6 +38,7 @@ TOPIC_CONTRACTS: dict[str, type[faust.Record]] = {
     "cleaned.auth": CleanedEvent,
     "cleaned.bots": CleanedEvent,
     "enriched.events": EnrichedEvent,
+    "enriched.sessions": SessionSummary,
     "dlq.events": DeadLetter,
     "catalog.changes": CatalogChange,
     "consent.changes": ConsentChange,

@@ -62,6 +62,7 @@ class Settings:
     database_pool_max: int = _opt("postgres.pool_max", "DATABASE_POOL_MAX")
 
     milvus_uri: str = _opt("milvus.uri", "MILVUS_URI")
+    milvus_collection_prefix: str = _opt("milvus.collection_prefix", "MILVUS_COLLECTION_PREFIX")
 
     web_host: str = _opt("web.host", "WEB_HOST")
     web_port: int = _opt("web.port", "WEB_PORT")
@@ -77,6 +78,8 @@ class Settings:
     pii_entities: str = _opt("cleaning.pii_entities", "PII_ENTITIES")
     bot_threshold: float = _opt("cleaning.bot_threshold", "BOT_THRESHOLD")
     batch_size: int = _opt("cleaning.batch_size", "STAGE_BATCH_SIZE")
+
+    session_timeout_seconds: float = _opt("enrich.session_timeout_seconds", "SESSION_TIMEOUT")
 
     # Secrets: environment only.
     milvus_token: str = _secret("MILVUS_TOKEN")

@@ -63,6 +63,16 @@ def _topic(name: str, **config: str) -> TopicT:
 raw_topics: dict[str, TopicT] = {family: _topic(name) for family, name in RAW.items()}
 cleaned_topics: dict[str, TopicT] = {family: _topic(name) for family, name in CLEANED.items()}
 bots_topic = _topic(BOTS)
+#: The four cleaned topics as one channel, for the enrichment agent.
+cleaned_all_topic = app.topic(
+    *(settings.topic(name) for name in CLEANED.values()),
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+)
+enriched_topic = _topic(ENRICHED)
+enriched_sessions_topic = _topic(ENRICHED_SESSIONS)
 # The dead-letter topic keeps original bytes, which may hold personal data: short retention.
 dlq_topic = _topic(DLQ, **{"retention.ms": str(settings.dlq_retention_hours * _HOUR_MS)})
 consent_topic = _topic(CONSENT, **{"cleanup.policy": "compact"})

@@ -60,9 +60,21 @@ class Catalog:
 
     @classmethod
     def synthetic(cls, n: int = 2000, seed: int = 3) -> Catalog:
+        """Ids shaped like the seeded catalog's (P000001...), prices at random."""
         rng = random.Random(seed)
-        ids = [f"P{i:05d}" for i in range(n)]
+        ids = [f"P{i:06d}" for i in range(1, n + 1)]
         return cls(ids, {p: Decimal(rng.randrange(500, 40000)) / 100 for p in ids})
+
+    @classmethod
+    def from_seed(cls, n: int = 3000, seed: int = 42) -> Catalog:
+        """The products of ``faust -A app catalog seed --products n`` with their prices."""
+        from app.catalog.seed import generate
+
+        catalog = generate(n, seed)
+        prices: dict[str, Decimal] = {}
+        for _sku, pid, _currency, amount, _valid in catalog.prices:
+            prices[pid] = min(prices.get(pid, amount), amount)
+        return cls([p[0] for p in catalog.products], prices)
 
     def pick(self, rng: random.Random) -> str:
         # Zipf-like popularity: a few products get most of the views.
@@ -190,7 +202,7 @@ class TrafficGenerator:
                         **self._base("clickstream", kind, at, who),
                         "product_id": pid,
                         "price": self.catalog.price(pid),
-                        "currency": "USD",
+                        "currency": "EUR",
                         "quantity": 1 if kind == "add_to_cart" else None,
                         "url": f"https://Shop.Example.com/p/{pid}?fbclid=abc&color=red",
                         "properties": {"js": "1"},
@@ -228,7 +240,7 @@ class TrafficGenerator:
                         "order_id": f"o-{rng.getrandbits(40):010x}",
                         "items": items,
                         "total": total,
-                        "currency": "USD",
+                        "currency": "EUR",
                         "email": who["email"],
                     },
                 )
@@ -268,9 +280,9 @@ class TrafficGenerator:
             )
         ev = {
             **self._base("clickstream", "product_view", at, who),
-            "product_id": "P00001",
+            "product_id": "P000001",
             "price": Decimal("10.00"),
-            "currency": "USD",
+            "currency": "EUR",
             "properties": {"js": "1"},
         }
         if kind == 1:

@@ -40,6 +40,7 @@ from app.models.raw import (
     SessionEventType,
 )
 from app.models.recommendation import Recommendation, RecommendedItem
+from app.models.session import SessionSummary
 from app.models.vectors import EmbeddingEntity, EmbeddingUpdate
 
 AVRO_DIR = Path(__file__).resolve().parents[2] / "avro"
@@ -63,6 +64,7 @@ CONTRACTS: dict[type[faust.Record], str] = {
     ConsentChange: "ConsentChange",
     EmbeddingUpdate: "EmbeddingUpdate",
     Recommendation: "Recommendation",
+    SessionSummary: "SessionSummary",
 }
 
 
@@ -118,6 +120,7 @@ __all__ = [
     "RecommendedItem",
     "SessionEvent",
     "SessionEventType",
+    "SessionSummary",
     "TaxonomyNode",
     "UserProfile",
     "contract_path",

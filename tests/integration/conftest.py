@@ -50,3 +50,40 @@ def worker_factory(tmp_path: Path) -> Iterator[type[Worker]]:
     yield make  # type: ignore[misc]
     for w in started:
         w.cleanup()
+
+
+@pytest.fixture(scope="module")
+def seeded_database(settings: Settings) -> Iterator[tuple[str, str]]:
+    """A private migrated database with 300 seeded products and an admin API key: (dsn, key)."""
+    import asyncpg
+
+    from app.auth import Authenticator, PostgresKeyStore
+    from app.catalog import seed
+    from app.db.testing import create_database, drop_database
+
+    async def setup() -> tuple[str, str]:
+        dsn = await create_database(settings.database_url, prefix="hw_it")
+        con = await asyncpg.connect(dsn)
+        try:
+            await seed.load(con, seed.generate(300))
+        finally:
+            await con.close()
+
+        class _Pg:
+            def acquire(self):  # type: ignore[no-untyped-def]
+                return _Conn()
+
+        class _Conn:
+            async def __aenter__(self) -> asyncpg.Connection:
+                self.con = await asyncpg.connect(dsn)
+                return self.con
+
+            async def __aexit__(self, *exc: object) -> None:
+                await self.con.close()
+
+        key = await Authenticator(PostgresKeyStore(_Pg())).create("admin", "integration tests")
+        return dsn, key
+
+    dsn, key = asyncio.run(setup())
+    yield dsn, key
+    asyncio.run(drop_database(settings.database_url, dsn))

@@ -1,0 +1,1 @@
+"""The enrichment stage's pure logic: sessionization and behavioural profiles."""
