@@ -9,6 +9,7 @@ Every event is counted once as in, and once as out, dead-lettered or dropped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import defaultdict
@@ -89,6 +90,7 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
         by_key[p.event.key or b""].append(p)
     survivors: list[tuple[_Pending, SessionStats, dict[str, bool]]] = []
     window_ms = int(settings.dedup_window_seconds * 1000)
+    new_states: list[tuple[EventT, bytes, dict[str, Any]]] = []
     for key, group in by_key.items():
         # Tables write to the store and changelog partition of the *current* event; in a
         # batch that is whatever came last, so point it at this key's own source partition.
@@ -119,11 +121,12 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
         if len(sessions) > MAX_SESSIONS_KEPT:
             newest = sorted(sessions.items(), key=lambda kv: kv[1][2])[-MAX_SESSIONS_KEPT:]
             state["sessions"] = dict(newest)
-        clean_state[key] = state
+        new_states.append((group[0].event, key, state))
 
     anomalies = await services.anomaly([s.features() for _, s, _ in survivors])
     encode = encoder(CLEANED[family])
     encode_bot = encoder(BOTS)
+    sent: list[Any] = []
     for (p, stats, consent), anomaly in zip(survivors, anomalies, strict=True):
         rules, _fired = rule_score(stats)
         score = blend(rules, anomaly)
@@ -142,13 +145,20 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
             )
             key = record["user_key"].encode()
             if is_bot:
-                await bots_topic.send(key=key, value=encode_bot(record))
+                sent.append(await bots_topic.send(key=key, value=encode_bot(record)))
                 STAGE_OUT.labels(STAGE, "bots").inc()
             else:
-                await cleaned_topics[family].send(key=key, value=encode(record))
+                sent.append(await cleaned_topics[family].send(key=key, value=encode(record)))
                 STAGE_OUT.labels(STAGE, CLEANED[family]).inc()
         except Exception as err:  # e.g. a value the cleaned contract refuses
             await dead_letter(STAGE, p.event, "contract_violation", err)
+    # State after output: a crash in between replays the batch and re-sends (at-least-once,
+    # duplicates carry the same event id), while the other order could mark an event as seen
+    # whose output never reached the broker, and the replay would drop it as a duplicate.
+    await asyncio.gather(*sent)
+    for event, key, state in new_states:
+        as_current_event(event)
+        clean_state[key] = state
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 

@@ -19,7 +19,7 @@ from app.dlq import dead_letter
 from app.enrich import profiles, sessions
 from app.errors import ServiceUnavailable
 from app.faust_compat import as_current_event
-from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
+from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
 from app.topics import (
     CLEANED,
     ENRICHED,
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 STAGE = "enrich"
 #: Sessions already emitted by the idle sweep (which may not write tables: no current event).
 _swept: set[str] = set()
+#: Event ids remembered per user to skip replays; a replay comes from one uncommitted batch.
+APPLIED_KEPT = 500
 
 
 async def _products(ids: set[str]) -> dict[str, CachedProduct | None]:
@@ -90,12 +92,20 @@ async def enrich_batch(events: list[EventT]) -> None:
     timeout_ms = int(settings.session_timeout_seconds * 1000)
     encode = encoder(ENRICHED)
     closed: list[dict[str, Any]] = []
+    sent: list[Any] = []
+    new_states: list[tuple[EventT, bytes, dict[str, Any], dict[str, Any]]] = []
     for key, group in by_key.items():
         as_current_event(group[0][0])
         user_key = key.decode()
         session_state: dict[str, Any] = dict(sessions_table[key] or {})
         profile: dict[str, Any] = dict(profiles_table[key] or {})
+        applied: list[str] = session_state.setdefault("applied", [])
         for event, rec in sorted(group, key=lambda er: er[1]["occurred_at"]):
+            # A replay after a crash (at-least-once) must not count an event twice.
+            if rec["event_id"] in applied:
+                STAGE_DROPPED.labels(STAGE, "already_applied").inc()
+                continue
+            applied.append(rec["event_id"])
             at_ms = int(rec["occurred_at"].timestamp() * 1000)
             done = sessions.apply_event(
                 session_state,
@@ -119,14 +129,21 @@ async def enrich_batch(events: list[EventT]) -> None:
                 "top_categories": profiles.top_categories(profile),
             }
             try:
-                await enriched_topic.send(key=key, value=encode(enriched))
+                sent.append(await enriched_topic.send(key=key, value=encode(enriched)))
                 STAGE_OUT.labels(STAGE, ENRICHED).inc()
             except Exception as err:
                 await dead_letter(STAGE, event, "contract_violation", err)
-        sessions_table[key] = session_state
-        profiles_table[key] = profile
+        del applied[:-APPLIED_KEPT]
+        new_states.append((group[0][0], key, session_state, profile))
     for summary in closed:
         await _emit_session(summary)
+    # Output first, state second (see agents/clean.py): a replayed event is either applied
+    # and delivered already (skipped by ``applied``) or not applied at all.
+    await asyncio.gather(*sent)
+    for event, key, session_state, profile in new_states:
+        as_current_event(event)
+        sessions_table[key] = session_state
+        profiles_table[key] = profile
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 

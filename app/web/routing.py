@@ -53,7 +53,10 @@ async def forward(view: View, request: Request, table: TableT, key: bytes) -> Re
             http.get(target, headers=headers) as resp,
         ):
             body = await resp.read()
-            return view.bytes(body, status=resp.status, content_type="application/json")
+            out = view.bytes(body, status=resp.status, content_type="application/json")
+            if "X-Served-By" in resp.headers:
+                out.headers["X-Served-By"] = resp.headers["X-Served-By"]  # type: ignore[attr-defined]
+            return out
     except (aiohttp.ClientError, TimeoutError) as err:
         log.warning("forwarding %s to %s failed: %s", request.url, owner, err)
         return view.json(

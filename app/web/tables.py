@@ -20,6 +20,12 @@ from tables.profiles import profiles_table
 from tables.sessions import sessions_table
 
 
+def _served(response: Response) -> Response:
+    """Say which worker answered (routing is visible to operators and tests)."""
+    response.headers["X-Served-By"] = str(app.conf.canonical_url)  # type: ignore[attr-defined]
+    return response
+
+
 async def _user_key(user: str) -> str:
     return (await cleaning_services(settings)).pseudonymize(user)
 
@@ -54,7 +60,7 @@ class Sessions(ApiView):
         state = sessions_table.get(key)
         if not state:
             return self.json({"error": f"no session for user {user!r}"}, status=404)
-        return self.json(_session_view(key.decode(), state))
+        return _served(self.json(_session_view(key.decode(), state)))
 
 
 @app.page("/v1/profiles/{user}")
@@ -70,4 +76,4 @@ class Profiles(ApiView):
             return self.json({"error": f"no profile for user {user!r}"}, status=404)
         record = profiles.as_record(key.decode(), state)
         record["updated_at"] = record["updated_at"].isoformat()
-        return self.json(record)
+        return _served(self.json(record))

@@ -55,8 +55,9 @@ class Worker:
     def __init__(self, tmp: Path, **env: str) -> None:
         self.app_id = env.pop("APP_ID", unique("hw-test"))
         self.port = int(env.pop("WEB_PORT", free_port()))
-        self.data_dir = tmp / self.app_id
-        self.log_path = tmp / f"{self.app_id}.log"
+        # Workers of one group share an app id but never a data dir (RocksDB locks it).
+        self.data_dir = Path(env.pop("DATA_DIR", tmp / f"{self.app_id}-{self.port}"))
+        self.log_path = tmp / f"{self.app_id}-{self.port}.log"
         self.env = {
             **os.environ,
             "APP_ID": self.app_id,
