@@ -15,7 +15,7 @@ from bench.eval.data import Ratings
 from bench.eval.ensemble_eval import engine, engine_top
 
 L2_GRID = (100.0, 200.0, 300.0, 500.0, 800.0, 1200.0)
-WEIGHT_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4)
+WEIGHT_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
 ROUNDS = 2
 K = 10
 
