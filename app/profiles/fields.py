@@ -147,11 +147,11 @@ def derive(name: str, stored: dict[str, Any], today: date) -> Any:
 
 
 def minimize(purpose: str, stored: dict[str, Any], today: date) -> dict[str, Any]:
-    """Exactly the fields ``purpose`` may see (stored, derived, and service history if given)."""
+    """The fields ``purpose`` may see that hold a value (stored, derived, service history)."""
     out: dict[str, Any] = {}
     for name in ALLOWED[purpose]:
-        if name in DERIVED:
-            out[name] = derive(name, stored, today)
-        elif name in stored:
-            out[name] = stored[name]
+        value = derive(name, stored, today) if name in DERIVED else stored.get(name)
+        # Absent stays absent: the access log then lists only fields that really left.
+        if value is not None:
+            out[name] = value
     return out
