@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 STACK := scripts/stack.sh
 
 .PHONY: help venv fmt lint typecheck check test-unit test-integration test up down status logs \
-        worker demo bench clean migrate
+        worker demo bench eval clean migrate
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ demo: up ## set up, start the stack and a worker, run the main job on sample tra
 
 bench: up ## run the benchmarks in bench/ and print their figures
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+eval: venv ## offline quality on MovieLens-100k (data read from the recbole wheel; ~2 min)
+	$(BIN)/python -m bench.eval.run
 
 clean: down ## stop the stack and delete its data
 	rm -rf .stack

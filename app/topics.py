@@ -73,6 +73,7 @@ cleaned_all_topic = app.topic(
 )
 enriched_topic = _topic(ENRICHED)
 enriched_sessions_topic = _topic(ENRICHED_SESSIONS)
+recommendations_topic = _topic(RECOMMENDATIONS)
 # The dead-letter topic keeps original bytes, which may hold personal data: short retention.
 dlq_topic = _topic(DLQ, **{"retention.ms": str(settings.dlq_retention_hours * _HOUR_MS)})
 consent_topic = _topic(CONSENT, **{"cleanup.policy": "compact"})

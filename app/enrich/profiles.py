@@ -53,7 +53,7 @@ def apply_event(
     if at_ms > updated:
         _decay(cats, at_ms - updated)
         _decay(brands, at_ms - updated)
-        profile["updated_ms"] = at_ms
+    profile["updated_ms"] = max(updated, at_ms)
     profile["events"] = int(profile.get("events", 0)) + 1
     kind = str(event.get("event_type"))
     weight = WEIGHTS.get(kind, 0.0)

@@ -1,0 +1,95 @@
+"""Stage 3, enriched → action: every batch of enriched events feeds the engine's generators,
+and each user whose session changed gets a fresh recommendation, emitted to
+``action.recommendations`` (keyed by user) and kept as the latest in a table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import defaultdict
+from typing import Any, cast
+
+from faust import EventT, Stream, StreamT
+
+from app.core import app, postgres, settings
+from app.dlq import dead_letter
+from app.faust_compat import as_current_event
+from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
+from app.serving.interactions import to_interactions
+from app.serving.runtime import runtime, to_record
+from app.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
+from app.wire import decoder, encoder
+from tables.profiles import profiles_table
+from tables.recommendations import recommendations_table
+from tables.sessions import sessions_table
+
+log = logging.getLogger(__name__)
+STAGE = "act"
+RETRAIN_SECONDS = 300.0
+
+
+async def act_batch(events: list[EventT]) -> None:
+    started = time.perf_counter()
+    STAGE_IN.labels(STAGE, ENRICHED).inc(len(events))
+    decode = decoder(ENRICHED)
+    by_key: dict[bytes, list[tuple[EventT, dict[str, Any]]]] = defaultdict(list)
+    for event in events:
+        try:
+            rec = decode(event.value)
+        except Exception as err:
+            await dead_letter(STAGE, event, "undecodable", err)
+            continue
+        by_key[event.key or rec["user_key"].encode()].append((event, rec))
+    runtime.engine.observe(to_interactions(r for group in by_key.values() for _, r in group))
+
+    encode = encoder(RECOMMENDATIONS)
+    sent = []
+    latest: list[tuple[EventT, bytes, dict[str, Any]]] = []
+    for key, group in by_key.items():
+        as_current_event(group[0][0])
+        last = group[-1][1]
+        rec = runtime.recommend(
+            key.decode(),
+            profile=profiles_table.get(key),
+            session=sessions_table.get(key),
+            consent_personalization=bool(last.get("consent_personalization", True)),
+        )
+        record = to_record(rec, str(uuid.uuid4()))
+        sent.append(await recommendations_topic.send(key=key, value=encode(record)))
+        STAGE_OUT.labels(STAGE, RECOMMENDATIONS).inc()
+        latest.append((group[0][0], key, record))
+    await asyncio.gather(*sent)
+    for event, key, record in latest:
+        as_current_event(event)
+        recommendations_table[key] = _storable(record)
+    BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
+
+
+def _storable(record: dict[str, Any]) -> dict[str, Any]:
+    """JSON-friendly copy for the table (datetime as ISO text)."""
+    return {**record, "generated_at": record["generated_at"].isoformat()}
+
+
+@app.agent(enriched_topic, name="act")
+async def act(stream: StreamT) -> None:
+    await runtime.ready.wait()
+    batches = cast(Stream, stream).take_events(settings.batch_size, within=0.05)
+    async for events in batches:
+        await act_batch(list(events))
+
+
+@app.task
+async def start_runtime() -> None:
+    await runtime.start(postgres)
+
+
+@app.timer(interval=RETRAIN_SECONDS, name="retrain-learned-model")
+async def retrain() -> None:
+    """Retrain the learned model from the history this worker has seen (off the loop)."""
+    if len(runtime.learned.snapshot()) < 50:
+        return
+    model = await runtime.learned.retrain()
+    log.info("learned model %s promoted", model.version)

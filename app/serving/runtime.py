@@ -1,0 +1,126 @@
+"""One engine per worker: generators, weights, rules from PostgreSQL, the catalog.
+
+Generators keep their state in the worker: each worker learns co-visitation and popularity
+from the users whose partitions it owns, and the learned model is retrained from the same
+history on a schedule. Rules and feature flags are reloaded from PostgreSQL without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from app.recommend.affinity import Affinity
+from app.recommend.covisitation import Covisitation
+from app.recommend.engine import Engine, Recommendation
+from app.recommend.learned import Learned
+from app.recommend.model import Catalog, Context, Generator, Profile
+from app.recommend.popularity import Popularity, Trending
+from app.recommend.rule_store import RuleStore, RuleWatcher
+from app.recommend.rules import RuleSet
+
+log = logging.getLogger(__name__)
+
+WEIGHTS = {"covisitation": 1.0, "learned": 1.0, "affinity": 0.4, "popularity": 0.3,
+           "trending": 0.1}  # fmt: skip
+
+
+class Runtime:
+    def __init__(self) -> None:
+        self.catalog = Catalog()
+        self.popularity = Popularity(catalog=self.catalog)
+        self.learned = Learned()
+        self.rules: RuleSet = RuleSet()
+        generators: list[Generator] = [
+            Covisitation(),
+            self.popularity,
+            Trending(self.popularity),
+            Affinity(self.catalog),
+            self.learned,
+        ]
+        self.watcher: RuleWatcher | None = None
+        self.engine = Engine(generators, WEIGHTS, self._current_rules, self.catalog)
+        self.ready = asyncio.Event()
+
+    def _current_rules(self) -> RuleSet:
+        return self.watcher.current if self.watcher is not None else self.rules
+
+    async def start(self, postgres: Any) -> None:
+        from app.serving.catalog import load_catalog
+
+        # Rules and feature flags live in PostgreSQL; the watcher reloads them on change.
+        self.watcher = RuleWatcher(RuleStore(postgres))
+        self.watcher.start()
+
+        try:
+            await load_catalog(postgres, self.catalog)
+        except Exception as err:  # the worker serves non-catalog lists until PostgreSQL is back
+            log.warning("engine catalog not loaded: %s", err)
+        self.ready.set()
+
+    def recommend(
+        self,
+        user_key: str,
+        *,
+        profile: dict[str, Any] | None,
+        session: dict[str, Any] | None,
+        consent_personalization: bool,
+        k: int = 10,
+        context: str | None = None,
+    ) -> Recommendation:
+        now = time.time()
+        recent: list[tuple[str, float]] = []
+        purchased: set[str] = set()
+        prof = None
+        if profile and consent_personalization:
+            prof = Profile(
+                category_affinity=dict(profile.get("category_affinity") or {}),
+                brand_affinity=dict(profile.get("brand_affinity") or {}),
+            )
+            purchased = set(profile.get("purchased_items") or ())
+            recent = [(i, now) for i in profile.get("recent_items") or ()]
+        if session and consent_personalization:
+            cur = session.get("current") or {}
+            for item in [*cur.get("viewed", ()), *cur.get("carted", ())]:
+                recent.append((item, cur.get("last_ms", now * 1000) / 1000))
+        ctx = Context(
+            user_key=user_key,
+            recent_items=recent[-20:],
+            purchased=purchased,
+            profile=prof,
+            consent_personalization=consent_personalization,
+            context=context,
+            now=now,
+        )
+        return self.engine.recommend(ctx, k)
+
+
+def to_record(rec: Recommendation, recommendation_id: str) -> dict[str, Any]:
+    """The Recommendation Avro contract's shape."""
+    from datetime import UTC, datetime
+
+    return {
+        "recommendation_id": recommendation_id,
+        "user_key": rec.user_key,
+        "generated_at": datetime.fromtimestamp(rec.generated_at or time.time(), UTC),
+        "context": rec.context,
+        "items": [
+            {
+                "product_id": i.item_id,
+                "score": float(i.score),
+                "rank": i.rank,
+                "contributions": {k: float(v) for k, v in i.contributions.items()},
+                "explanation": i.explanation,
+            }
+            for i in rec.items
+        ],
+        "experiment_id": (rec.experiment or {}).get("experiment_id"),
+        "variant": (rec.experiment or {}).get("variant"),
+        "personalized": rec.personalized,
+        "model_versions": {**rec.model_versions, "rules": rec.rules_version},
+    }
+
+
+runtime = Runtime()

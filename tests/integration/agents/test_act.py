@@ -1,0 +1,122 @@
+"""The action stage: a scripted session moves the recommendations (items co-viewed with what
+was just seen rise), records reach action.recommendations, and withdrawing personalization
+consent removes personalization."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from app.settings import Settings
+from app.topics import RECOMMENDATIONS
+from app.wire import decoder
+from bench.common import drain
+from tests.integration.harness import Worker, unique, wait_until
+
+
+def _view(user: str, item: str, t: datetime) -> dict[str, Any]:
+    return {
+        "event_type": "product_view",
+        "user_id": user,
+        "anonymous_id": f"a-{user}",
+        "session_id": f"s-{user}",
+        "product_id": item,
+        "occurred_at": t.isoformat(),
+        "properties": {"js": "1"},
+        "user_agent": "Mozilla/5.0 Chrome/131.0",
+    }
+
+
+@pytest.fixture(scope="module")
+def worker(seeded_database: tuple[str, str], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    dsn, _ = seeded_database
+    w = Worker(
+        tmp_path_factory.mktemp("act"), TOPIC_PREFIX=unique("it-act") + ".", DATABASE_URL=dsn
+    )
+    w.prefix = w.env["TOPIC_PREFIX"]  # type: ignore[attr-defined]
+    w.start()
+    wait_until("the worker to be ready", lambda: "Ready" in w.log_tail(400), timeout=120)
+    yield w
+    w.cleanup()
+
+
+def test_session_moves_recommendations_and_consent_removes_personalization(
+    worker: Worker, seeded_database: tuple[str, str], settings: Settings
+) -> None:
+    _, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    t0 = datetime.now(UTC) - timedelta(minutes=5)
+    # Twenty shoppers view P000010 and then P000017: the two are co-visited.
+    crowd = [f"crowd-{i}-{uuid.uuid4().hex[:4]}" for i in range(20)]
+    events = [
+        _view(shopper, item, t0 + timedelta(seconds=s))
+        for shopper in crowd
+        for s, item in ((0, "P000010"), (5, "P000017"))
+    ]
+    resp = httpx.post(f"{worker.url}/v1/events", json={"events": events}, headers=auth, timeout=30)
+    assert resp.json()["accepted"] == len(events), resp.text
+
+    user = f"newcomer-{uuid.uuid4().hex[:6]}"
+    before = wait_until(
+        "a first recommendation for a user without history",
+        lambda: (
+            (r := worker.get(f"/v1/recommendations/{user}", headers=auth)).status_code == 200
+            and r.json()
+        ),
+        timeout=60,
+    )
+    assert not before["personalized"]
+
+    resp = httpx.post(
+        f"{worker.url}/v1/events",
+        headers=auth,
+        timeout=30,
+        json={"events": [_view(user, "P000010", t0 + timedelta(minutes=1))]},
+    )
+    assert resp.json()["accepted"] == 1
+
+    seen: list[Any] = []
+
+    def co_viewed_rises() -> dict[str, Any] | None:
+        body = worker.get(f"/v1/recommendations/{user}", headers=auth).json()
+        seen[:] = [body]
+        items = {i["product_id"]: i for i in body["items"]}
+        return body if "P000017" in items and body["personalized"] else None
+
+    try:
+        after = wait_until("P000017 recommended after viewing P000010", co_viewed_rises, 60)
+    except AssertionError as err:
+        raise AssertionError(f"{err}; last answer: {seen}") from None
+    item = next(i for i in after["items"] if i["product_id"] == "P000017")
+    assert item["contributions"].get("covisitation", 0) > 0, item
+    assert item["explanation"]
+
+    got = asyncio.run(drain(settings, [worker.prefix + RECOMMENDATIONS], 1, timeout=60))  # type: ignore[attr-defined]
+    record = decoder(RECOMMENDATIONS)(got[worker.prefix + RECOMMENDATIONS][0].value)  # type: ignore[attr-defined]
+    assert record["user_key"].startswith("u_") and record["items"]
+
+    consent = httpx.post(
+        f"{worker.url}/v1/consent",
+        headers=auth,
+        timeout=10,
+        json={"user_id": user, "purpose": "personalization", "granted": False},
+    )
+    assert consent.status_code == 202, consent.text
+    plain = wait_until(
+        "recommendations without personalization after consent is withdrawn",
+        lambda: (
+            not (b := worker.get(f"/v1/recommendations/{user}", headers=auth).json())[
+                "personalized"
+            ]
+            and b
+        ),
+        timeout=10,
+    )
+    assert all("covisitation" not in i["contributions"] for i in plain["items"])
+    bad = worker.get(f"/v1/recommendations/{user}?k=abc", headers=auth)
+    assert bad.status_code == 400
