@@ -317,10 +317,14 @@ class Experiments:
     async def refresh(self) -> None:
         self._running = await self.store.running()
 
-    def assignment(self, user_key: str) -> tuple[Experiment, Variant] | None:
-        """The first running experiment and the user's variant in it (None when none runs)."""
+    def assignment(
+        self, user_key: str, experiment_id: str | None = None
+    ) -> tuple[Experiment, Variant] | None:
+        """The user's variant in ``experiment_id`` (default: the oldest running experiment);
+        None when it does not run (stopped experiments serve control: no exposure is logged)."""
         for e in self._running:
-            return e, assign(e, user_key)
+            if experiment_id is None or e.id == experiment_id:
+                return e, assign(e, user_key)
         return None
 
     async def stop(self, experiment_id: str, reason: str = "stopped") -> Experiment:

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.recommend.errors import ConfigurationError, ModelVersionError
+from app.recommend.learned import Learned, fit
+from app.recommend.model import Interaction
+from tests.unit.app.recommend.helpers import ctx
+
+
+def _pairs() -> list[tuple[str, str]]:
+    # Two tastes: {a, b, c} and {x, y, z}.
+    out = [(f"u{n}", i) for n in range(30) for i in ("a", "b", "c")]
+    out += [(f"v{n}", i) for n in range(30) for i in ("x", "y", "z")]
+    return out
+
+
+@pytest.mark.parametrize("algorithm", ["ease", "itemknn"])
+def test_learned_recommends_the_same_taste(algorithm: str) -> None:
+    g = Learned(algorithm=algorithm, l2=1.0)
+    for u, i in _pairs():
+        g.update([Interaction(u, i, "view", 0)])
+    g.promote(g.train().version)
+    got = g.candidates(ctx("new", recent=["a", "b"]), 3)
+    assert max(got, key=got.__getitem__) == "c"
+    assert "a" not in got
+
+
+def test_ease_matrix_has_zero_diagonal_and_is_float32() -> None:
+    m = fit(_pairs(), l2=10.0)
+    assert m.matrix.dtype == np.float32
+    assert np.allclose(np.diag(m.matrix), 0.0)
+
+
+def test_cold_start_user_and_item_get_no_learned_score() -> None:
+    g = Learned()
+    assert g.candidates(ctx(recent=["a"]), 3) == {}  # no model yet
+    g.update([Interaction(u, i, "view", 0) for u, i in _pairs()])
+    g.promote(g.train().version)
+    assert g.candidates(ctx("nobody"), 3) == {}
+    assert g.candidates(ctx("nobody", recent=["brand-new"]), 3) == {}
+
+
+def test_max_items_keeps_the_most_interacted() -> None:
+    m = fit([*_pairs(), ("w", "rare")], max_items=6)
+    assert "rare" not in m.items
+
+
+def test_promote_and_rollback() -> None:
+    g = Learned(keep=3)
+    g.update([Interaction(u, i, "view", 0) for u, i in _pairs()])
+    first = g.train()
+    g.promote(first.version)
+    g.update([Interaction("late", "a", "view", 1), Interaction("late", "q", "view", 1)])
+    second = g.train()
+    g.promote(second.version)
+    assert g.version == second.version
+    assert "q" in g.model.items  # type: ignore[union-attr]
+    assert g.rollback().version == first.version
+    assert g.version == first.version
+    with pytest.raises(ModelVersionError, match="Nothing to roll back"):
+        g.rollback()
+    with pytest.raises(ModelVersionError, match="not kept"):
+        g.promote("ease-unknown")
+
+
+async def test_retrain_runs_off_the_loop_and_promotes() -> None:
+    g = Learned()
+    g.update([Interaction(u, i, "view", 0) for u, i in _pairs()])
+    model = await g.retrain()
+    assert g.version == model.version
+
+
+def test_unknown_algorithm_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="ease, itemknn"):
+        Learned(algorithm="svd")
