@@ -98,7 +98,8 @@ def test_session_moves_recommendations_and_consent_removes_personalization(
 
     got = asyncio.run(drain(settings, [worker.prefix + RECOMMENDATIONS], 1, timeout=60))  # type: ignore[attr-defined]
     record = decoder(RECOMMENDATIONS)(got[worker.prefix + RECOMMENDATIONS][0].value)  # type: ignore[attr-defined]
-    assert record["user_key"].startswith("u_") and record["items"]
+    assert record["user_key"].startswith("u_")
+    assert record["items"]
 
     consent = httpx.post(
         f"{worker.url}/v1/consent",
