@@ -30,12 +30,15 @@ class Covisitation:
         history: int = 20,
         max_neighbors: int = 200,
         recent: int = 10,
+        fanout: int = 50,
     ) -> None:
         self.decay = Decay(half_life)
         self.window = window
         self.history = history
         self.max_neighbors = max_neighbors
         self.recent = recent
+        #: Neighbours read per recent item when serving: bounds the request's work.
+        self.fanout = fanout
         self._pairs: dict[str, dict[str, float]] = {}
         self._users: dict[str, deque[tuple[str, float]]] = {}
 
@@ -100,7 +103,7 @@ class Covisitation:
             row = self._pairs.get(src)
             if not row:
                 continue
-            top = heapq.nlargest(self.max_neighbors, row.items(), key=lambda kv: kv[1])
+            top = heapq.nlargest(self.fanout, row.items(), key=lambda kv: kv[1])
             norm = top[0][1] if top else 1.0
             for b, v in top:
                 if b in seen:
