@@ -4,15 +4,42 @@ Confluent wire format)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 
+from app.contracts import value_codec
 from app.generator.traffic import Generated
+from app.serialization import warm_up
 from app.settings import Settings
 from app.topics import RAW
 from app.wire import encoder
+
+
+async def _prepare(settings: Settings) -> None:
+    """Raw topics with the configured partitions (not the broker's auto-created single one),
+    and the raw contracts registered before the first encode."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                settings.topic(t), settings.topic_partitions, settings.topic_replication_factor
+            )
+            for t in RAW.values()
+            if settings.topic(t) not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+    await warm_up([value_codec(t) for t in RAW.values()])
 
 
 def encode_all(events: Sequence[Generated]) -> list[tuple[str, bytes, bytes]]:
@@ -28,6 +55,7 @@ async def produce(
     settings: Settings, events: Sequence[Generated], rate: float | None = None
 ) -> float:
     """Send every event (at ``rate`` events/s when given); return the seconds it took."""
+    await _prepare(settings)
     encoded = await asyncio.to_thread(encode_all, events)
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
