@@ -69,7 +69,8 @@ demo: up ## set up, start the stack and a worker, run the main job on sample tra
 	scripts/demo.sh
 
 bench: up ## run the benchmarks in bench/ and print their figures
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/bench_*.py; do m=$$(basename $$b .py); echo "== bench.$$m"; \
+	  $(BIN)/python -m bench.$$m || exit 1; done
 
 eval: venv ## offline quality on MovieLens-100k (data read from the recbole wheel; ~2 min)
 	$(BIN)/python -m bench.eval.run

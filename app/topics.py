@@ -33,6 +33,7 @@ ENRICHED_SESSIONS = "enriched.sessions"
 CONSENT = "consent.changes"
 CATALOG_CHANGES = "catalog.changes"
 RECOMMENDATIONS = "action.recommendations"
+ERASURES = "gdpr.erasures"
 
 _HOUR_MS = 3_600_000
 
@@ -74,6 +75,8 @@ cleaned_all_topic = app.topic(
 enriched_topic = _topic(ENRICHED)
 enriched_sessions_topic = _topic(ENRICHED_SESSIONS)
 recommendations_topic = _topic(RECOMMENDATIONS)
+# Keyed by user_key like the tables, so each request reaches the worker that owns the key.
+erasures_topic = _topic(ERASURES)
 # The dead-letter topic keeps original bytes, which may hold personal data: short retention.
 dlq_topic = _topic(DLQ, **{"retention.ms": str(settings.dlq_retention_hours * _HOUR_MS)})
 consent_topic = _topic(CONSENT, **{"cleanup.policy": "compact"})

@@ -10,14 +10,28 @@ from typing import Any
 
 from faust.web import Request, Response
 
-from app.auth import require
+from app.auth import Principal, require
 from app.cleaning.services import cleaning_services
-from app.core import app, settings
+from app.core import app, postgres, settings
 from app.enrich import profiles
+from app.profiles.access import Actor, log_access
 from app.web.base import ApiView
 from app.web.routing import forward
 from tables.profiles import profiles_table
 from tables.sessions import sessions_table
+
+
+async def _log_read(principal: Principal, user_key: str, what: str, request: Request) -> None:
+    """Every read of personal data leaves a row: who, what, when, why (``?purpose=``)."""
+    async with postgres.acquire() as con:
+        await log_access(
+            con,
+            Actor(principal.key_id, principal.role),
+            action="read",
+            user_key=user_key,
+            fields=[what],
+            purpose=request.query.get("purpose", "service"),
+        )
 
 
 def _served(response: Response) -> Response:
@@ -52,7 +66,7 @@ def _session_view(user_key: str, state: dict[str, Any]) -> dict[str, Any]:
 @app.page("/v1/sessions/{user}")
 class Sessions(ApiView):
     async def get(self, request: Request, user: str) -> Response:
-        await require(request, "service", "analyst")
+        principal = await require(request, "service", "analyst")
         key = (await _user_key(user)).encode()
         routed = await forward(self, request, sessions_table, key)
         if routed is not None:
@@ -60,13 +74,14 @@ class Sessions(ApiView):
         state = sessions_table.get(key)
         if not state:
             return self.json({"error": f"no session for user {user!r}"}, status=404)
+        await _log_read(principal, key.decode(), "sessions", request)
         return _served(self.json(_session_view(key.decode(), state)))
 
 
 @app.page("/v1/profiles/{user}")
 class Profiles(ApiView):
     async def get(self, request: Request, user: str) -> Response:
-        await require(request, "service")
+        principal = await require(request, "service")
         key = (await _user_key(user)).encode()
         routed = await forward(self, request, profiles_table, key)
         if routed is not None:
@@ -74,6 +89,7 @@ class Profiles(ApiView):
         state = profiles_table.get(key)
         if not state:
             return self.json({"error": f"no profile for user {user!r}"}, status=404)
+        await _log_read(principal, key.decode(), "behavioural_profile", request)
         record = profiles.as_record(key.decode(), state)
         record["updated_at"] = record["updated_at"].isoformat()
         return _served(self.json(record))

@@ -184,3 +184,31 @@ def test_a_session_flows_to_enriched_events_tables_and_closed_sessions(
     assert summary["session_id"] == session
     assert summary["events"] == len(events)
     assert summary["bought"] == ["P000002"]
+
+
+def test_gdpr_export_and_erasure_cover_the_tables(
+    worker: Worker, seeded_database: tuple[str, str]
+) -> None:
+    _, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    user = f"gdpr-{uuid.uuid4().hex[:8]}"
+    assert _post(worker, {"events": _events(user, f"s-{user}")}, key).status_code == 202
+    wait_until(
+        "the user's profile in the table",
+        lambda: worker.get(f"/v1/profiles/{user}", headers=auth).status_code == 200,
+        timeout=60,
+    )
+    export = worker.get(f"/v1/users/{user}/export", headers=auth)
+    assert export.status_code == 200, export.text
+    assert "P000002" in export.text
+    receipt = httpx.delete(f"{worker.url}/v1/users/{user}", headers=auth, timeout=30)
+    assert receipt.status_code == 200, receipt.text
+    assert "faust-tables" in receipt.text
+    for view in ("sessions", "profiles"):
+        wait_until(
+            f"/v1/{view} to forget the user",
+            lambda view=view: worker.get(f"/v1/{view}/{user}", headers=auth).status_code == 404,
+            timeout=30,
+        )
+    again = worker.get(f"/v1/users/{user}/export", headers=auth)
+    assert "P000002" not in again.text

@@ -52,7 +52,7 @@ async def test_old_and_new_workers_share_the_expanded_schema(settings: Settings)
             await old_create(blue, "OLD-BEFORE-OFF", False)
 
             # Expand while blue stays connected and keeps its prepared statements.
-            assert [m.version for m in await migrate(dsn)] == [EXPAND]
+            assert [m.version for m in await migrate(dsn, target=EXPAND)] == [EXPAND]
 
             # Existing rows were backfilled.
             assert await new_lifecycle(green, "OLD-BEFORE-ON") == "active"

@@ -26,7 +26,7 @@ def prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def test_subjects_follow_the_topic_name_strategy_with_the_prefix(prefix: str) -> None:
     found = subjects()
     assert found[f"{prefix}raw.auth-value"] is AuthEvent
-    assert len(found) == len(TOPIC_CONTRACTS) == 15
+    assert len(found) == len(TOPIC_CONTRACTS) == 16
     assert value_codec("raw.auth") == f"avro:{prefix}raw.auth-value"
 
 

@@ -1,0 +1,40 @@
+"""The Faust tables as a GDPR store (see app/profiles/gdpr.py): export reads them, erase sends
+the request that agents/erasure.py carries out on the owning worker."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app.enrich import profiles
+
+
+class FaustTablesStore:
+    name = "faust-tables"
+
+    async def export(self, user_key: str) -> dict[str, Any]:
+        from tables.profiles import profiles_table
+        from tables.recommendations import recommendations_table
+        from tables.sessions import sessions_table
+
+        key = user_key.encode()
+        profile = profiles_table.get(key)
+        out: dict[str, Any] = {}
+        if sessions_table.get(key):
+            out["sessions"] = sessions_table.get(key)
+        if profile:
+            record = profiles.as_record(user_key, profile)
+            record["updated_at"] = record["updated_at"].isoformat()
+            out["profile"] = record
+        if recommendations_table.get(key):
+            out["recommendations"] = recommendations_table.get(key)
+        return out
+
+    async def erase(self, user_key: str) -> int:
+        """Queue the deletion; returns how many tables held the user on this worker."""
+        from app.topics import erasures_topic
+
+        held = len(await self.export(user_key))
+        fut = await erasures_topic.send(key=user_key.encode(), value=uuid.uuid4().bytes)
+        await fut
+        return held
