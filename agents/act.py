@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from faust import EventT, Stream, StreamT
 
-from app.core import app, postgres, settings
+from app.core import app, milvus, postgres, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event
 from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
@@ -43,7 +43,13 @@ async def act_batch(events: list[EventT]) -> None:
             await dead_letter(STAGE, event, "undecodable", err)
             continue
         by_key[event.key or rec["user_key"].encode()].append((event, rec))
-    runtime.engine.observe(to_interactions(r for group in by_key.values() for _, r in group))
+    records = [r for group in by_key.values() for _, r in group]
+    runtime.engine.observe(to_interactions(records))
+    if runtime.vectors is not None:
+        try:
+            await runtime.vectors.observe(records)
+        except Exception as err:  # Milvus down or a refused vector: recommendations go on
+            log.warning("session/user vectors not written: %s", err)
 
     encode = encoder(RECOMMENDATIONS)
     sent = []
@@ -84,6 +90,7 @@ async def act(stream: StreamT) -> None:
 @app.task
 async def start_runtime() -> None:
     await runtime.start(postgres)
+    await runtime.start_vectors(milvus, settings.milvus_collection_prefix, settings.database_url)
 
 
 @app.timer(interval=RETRAIN_SECONDS, name="retrain-learned-model")

@@ -20,6 +20,7 @@ from app.recommend.model import Catalog, Context, Generator, Profile
 from app.recommend.popularity import Popularity, Trending
 from app.recommend.rule_store import RuleStore, RuleWatcher
 from app.recommend.rules import RuleSet
+from app.serving.vectors import LiveVectors
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,20 @@ class Runtime:
         self.watcher: RuleWatcher | None = None
         self.engine = Engine(generators, WEIGHTS, self._current_rules, self.catalog)
         self.ready = asyncio.Event()
+        self.vectors: LiveVectors | None = None
 
     def _current_rules(self) -> RuleSet:
         return self.watcher.current if self.watcher is not None else self.rules
+
+    async def start_vectors(self, milvus: Any, prefix: str, dsn: str) -> None:
+        """Product vectors and the live collections; the pipeline works on without them."""
+        vectors = LiveVectors(milvus, prefix)
+        try:
+            await vectors.start(dsn)
+        except Exception as err:
+            log.warning("embeddings not started (Milvus or PostgreSQL unavailable): %s", err)
+            return
+        self.vectors = vectors
 
     async def start(self, postgres: Any) -> None:
         from app.serving.catalog import load_catalog

@@ -101,6 +101,21 @@ def test_session_moves_recommendations_and_consent_removes_personalization(
     assert record["user_key"].startswith("u_")
     assert record["items"]
 
+    # Session and user vectors were written to Milvus as the events flowed.
+    from pymilvus import MilvusClient
+
+    client = MilvusClient(uri=settings.milvus_uri)
+    prefix = settings.milvus_collection_prefix
+    user_key = after["user_key"]
+
+    def vectors_written() -> bool:
+        users = client.get(f"{prefix}users", ids=[user_key])
+        sessions = client.get(f"{prefix}sessions", ids=[f"{user_key}:s-{user}"])
+        return bool(users) and bool(sessions)
+
+    wait_until("the user's and session's vectors in Milvus", vectors_written, timeout=30)
+    client.close()
+
     consent = httpx.post(
         f"{worker.url}/v1/consent",
         headers=auth,

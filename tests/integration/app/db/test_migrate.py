@@ -34,7 +34,7 @@ async def test_from_empty_then_rerun_applies_nothing(settings: Settings) -> None
         assert await _tables(dsn) == set()
         first = await migrate(dsn)
         assert [m.version for m in first] == [m.version for m in discover()]
-        assert CATALOG_TABLES <= await _tables(dsn)
+        assert await _tables(dsn) >= CATALOG_TABLES
         assert await migrate(dsn) == []
         con = await asyncpg.connect(dsn)
         try:
