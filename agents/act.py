@@ -18,6 +18,7 @@ from app.core import app, milvus, postgres, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event
 from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
+from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import runtime, to_record
 from app.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
@@ -29,6 +30,7 @@ from tables.sessions import sessions_table
 log = logging.getLogger(__name__)
 STAGE = "act"
 RETRAIN_SECONDS = 300.0
+experiments = LiveExperiments(postgres)
 
 
 async def act_batch(events: list[EventT]) -> None:
@@ -54,20 +56,36 @@ async def act_batch(events: list[EventT]) -> None:
     encode = encoder(RECOMMENDATIONS)
     sent = []
     latest: list[tuple[EventT, bytes, dict[str, Any]]] = []
+    exposures: list[tuple[dict[str, str], str, list[str], float]] = []
+    try:
+        # Outcomes first: an order in this batch answers the exposures of earlier batches.
+        await experiments.log_events(records)
+    except Exception as err:
+        log.warning("experiment outcomes not logged: %s", err)
     for key, group in by_key.items():
         as_current_event(group[0][0])
         last = group[-1][1]
+        weights, label = experiments.choose(key.decode())
         rec = runtime.recommend(
             key.decode(),
             profile=profiles_table.get(key),
             session=sessions_table.get(key),
             consent_personalization=bool(last.get("consent_personalization", True)),
+            weights=weights,
+            experiment=label,
         )
         record = to_record(rec, str(uuid.uuid4()))
+        if label is not None:
+            exposures.append((label, key.decode(), rec.item_ids, rec.generated_at))
         sent.append(await recommendations_topic.send(key=key, value=encode(record)))
         STAGE_OUT.labels(STAGE, RECOMMENDATIONS).inc()
         latest.append((group[0][0], key, record))
     await asyncio.gather(*sent)
+    for label, user_key, items, ts in exposures:
+        try:
+            await experiments.log_exposure(label, user_key, items, ts)
+        except Exception as err:
+            log.warning("exposure not logged: %s", err)
     for event, key, record in latest:
         as_current_event(event)
         recommendations_table[key] = _storable(record)
@@ -91,6 +109,11 @@ async def act(stream: StreamT) -> None:
 async def start_runtime() -> None:
     await runtime.start(postgres)
     await runtime.start_vectors(milvus, settings.milvus_collection_prefix, settings.database_url)
+
+
+@app.timer(interval=2.0, name="refresh-experiments")
+async def refresh_experiments() -> None:
+    await experiments.refresh()
 
 
 @app.timer(interval=RETRAIN_SECONDS, name="retrain-learned-model")

@@ -15,6 +15,7 @@ from app.core import app
 from app.metrics import STAGE_OUT
 from app.profiles.gdpr import register_store
 from app.serving.gdpr_tables import FaustTablesStore
+from app.serving.runtime import runtime
 from app.topics import erasures_topic
 from tables.profiles import profiles_table
 from tables.recommendations import recommendations_table
@@ -34,5 +35,7 @@ async def erase_from_tables(stream: StreamT) -> None:
             if key in table:
                 del table[key]
                 removed.append(name)
+        if runtime.vectors is not None:
+            runtime.vectors.forget(key.decode())
         STAGE_OUT.labels("erase", ",".join(removed) or "nothing").inc()
         log.info("erased one user from tables: %s", ", ".join(removed) or "nothing held")

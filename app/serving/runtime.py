@@ -81,6 +81,8 @@ class Runtime:
         consent_personalization: bool,
         k: int = 10,
         context: str | None = None,
+        weights: dict[str, float] | None = None,
+        experiment: dict[str, str] | None = None,
     ) -> Recommendation:
         now = time.time()
         recent: list[tuple[str, float]] = []
@@ -106,7 +108,7 @@ class Runtime:
             context=context,
             now=now,
         )
-        return self.engine.recommend(ctx, k)
+        return self.engine.recommend(ctx, k, weights=weights, experiment=experiment)
 
 
 def to_record(rec: Recommendation, recommendation_id: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ consent removes personalization."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,3 +137,68 @@ def test_session_moves_recommendations_and_consent_removes_personalization(
     assert all("covisitation" not in i["contributions"] for i in plain["items"])
     bad = worker.get(f"/v1/recommendations/{user}?k=abc", headers=auth)
     assert bad.status_code == 400
+
+
+def test_experiment_split_exposures_and_report_match_a_hand_count(
+    worker: Worker, seeded_database: tuple[str, str], settings: Settings
+) -> None:
+    _, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    exp_id = unique("exp")
+    definition = {
+        "id": exp_id,
+        "control": "A",
+        "variants": [
+            {"name": "A", "traffic": 0.5},
+            {
+                "name": "B",
+                "traffic": 0.5,
+                "weights": {
+                    "popularity": 1.0,
+                    "trending": 0.0,
+                    "covisitation": 0.0,
+                    "affinity": 0.0,
+                    "learned": 0.0,
+                },
+            },
+        ],
+    }
+    created = httpx.post(f"{worker.url}/v1/experiments", json=definition, headers=auth, timeout=10)
+    assert created.status_code == 201, created.text
+    time.sleep(3)  # the worker reloads running experiments every 2 s
+    t0 = datetime.now(UTC) - timedelta(minutes=1)
+    users = [f"ab-{i}-{uuid.uuid4().hex[:6]}" for i in range(200)]
+    events = [_view(u, "P000010", t0) for u in users]
+    resp = httpx.post(f"{worker.url}/v1/events", json={"events": events}, headers=auth, timeout=30)
+    assert resp.json()["accepted"] == len(users)
+
+    prefix = worker.prefix  # type: ignore[attr-defined]
+
+    def exposures_logged() -> dict[str, Any] | None:
+        r = worker.get(f"/v1/experiments/{exp_id}/report", headers=auth)
+        body = r.json()
+        total = (
+            sum(v["exposures"] for v in body["variants"].values()) if r.status_code == 200 else 0
+        )
+        return body if total >= len(users) else None
+
+    report = wait_until("exposures of all 200 users in the report", exposures_logged, 60)
+
+    # Hand count from the topic itself: every record that carries this experiment.
+    def all_records() -> list[dict[str, Any]] | None:
+        got = asyncio.run(drain(settings, [prefix + RECOMMENDATIONS], 1, timeout=30))
+        decoded = [decoder(RECOMMENDATIONS)(r.value) for r in got[prefix + RECOMMENDATIONS]]
+        mine = [r for r in decoded if r["experiment_id"] == exp_id]
+        return mine if len(mine) >= len(users) else None
+
+    records = wait_until("a recommendation record for each of the 200 users", all_records, 60)
+    by_variant = {"A": 0, "B": 0}
+    for r in records:
+        by_variant[r["variant"]] += 1
+    assert sum(by_variant.values()) == len(users)
+    # 50/50 within tolerance: 200 fair coin flips stay in [70, 130] with p > 0.9999.
+    assert 70 <= by_variant["A"] <= 130, by_variant
+    assert {v: report["variants"][v]["exposures"] for v in "AB"} == by_variant
+    # Variant B is popularity only: its explanations say so.
+    b_items = [i for r in records if r["variant"] == "B" for i in r["items"]]
+    assert all(set(i["contributions"]) <= {"popularity"} for i in b_items), b_items[:3]
