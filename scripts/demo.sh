@@ -14,7 +14,7 @@ if [ -f "$RUN/worker.pid" ] && kill -0 "$(cat "$RUN/worker.pid")" 2>/dev/null; t
 else
   # Demo data stays apart from test runs: its own app id and data dir.
   APP_ID=${APP_ID:-headwater-demo} DATA_DIR=${DATA_DIR:-.stack/demo-data} \
-    nohup setsid "$BIN/faust" -A app worker -l info >>"$LOGS/worker.log" 2>&1 </dev/null &
+    nohup setsid "$BIN/faust" -A app worker -l info >"$LOGS/worker.log" 2>&1 </dev/null &
   echo $! >"$RUN/worker.pid"
   echo "worker    starting (log: $LOGS/worker.log)"
 fi
@@ -24,6 +24,11 @@ if ! "$BIN/python" scripts/wait_for.py "http://127.0.0.1:$PORT/health" --timeout
   tail -n 30 "$LOGS/worker.log" >&2
   exit 1
 fi
+# /health answers as soon as the web server is up; agents start after the group has formed.
+for _ in $(seq 1 240); do
+  grep -q "\[\^Worker\]: Ready" "$LOGS/worker.log" 2>/dev/null && break
+  sleep 0.5
+done
 echo
 echo "GET http://127.0.0.1:$PORT/health"
 curl -s "http://127.0.0.1:$PORT/health" | "$BIN/python" -m json.tool

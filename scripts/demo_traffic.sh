@@ -9,7 +9,8 @@ PORT=${WEB_PORT:-6066}
 URL="http://127.0.0.1:$PORT"
 export APP_ID=${APP_ID:-headwater-demo}
 
-count=$("$BIN/python" - <<'PY'
+products() {
+  "$BIN/python" - <<'PY'
 import asyncio, asyncpg
 from app.settings import get_settings
 async def main():
@@ -20,10 +21,14 @@ async def main():
         await con.close()
 asyncio.run(main())
 PY
-)
+}
+count=$(products)
 if [ "$count" = "0" ]; then
   echo "catalog   seeding 3000 products into PostgreSQL"
-  "$BIN/faust" -A app catalog seed --products 3000 >/dev/null
+  "$BIN/faust" -A app catalog seed --products 3000 >.stack/logs/demo-seed.log 2>&1 || true
+  count=$(products)
+  if [ "$count" = "0" ]; then echo "catalog   FAILED (log: .stack/logs/demo-seed.log)" >&2; exit 1; fi
+  echo "catalog   $count products seeded"
 else
   echo "catalog   $count products already in PostgreSQL"
 fi
@@ -37,7 +42,7 @@ echo "api key   $KEY (admin; stored in $KEY_FILE)"
 
 echo
 echo "traffic   3000 events: shoppers, 10% bots, 5% malformed, PII pasted into searches"
-"$BIN/faust" -A app generate --events 3000 2>/dev/null | tail -n 1
+"$BIN/faust" -A app generate --events 3000 --seed "$RANDOM" 2>/dev/null | tail -n 1
 
 USER_ID=demo-shopper-$RANDOM
 now() { date -u +%Y-%m-%dT%H:%M:%S.000Z; }
@@ -50,17 +55,21 @@ curl -s -X POST "$URL/v1/events" -H "Authorization: Bearer $KEY" -H 'Content-Typ
      \"session_id\": \"s-$USER_ID\", \"query\": \"lenses for jane@example.com\", \"occurred_at\": \"$(now)\",
      \"properties\": {\"js\": \"1\"}}]}" >/dev/null
 echo "shopper   $USER_ID viewed P000001 and searched (through POST /v1/events)"
-sleep 8
+for _ in $(seq 1 60); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "$URL/v1/sessions/$USER_ID")
+  [ "$code" = 200 ] && break
+  sleep 1
+done
 
 echo
 echo "== per-stage accounting (GET $URL/metrics)"
-curl -s "$URL/metrics" | grep -E '^headwater_stage_(in|out|dead_lettered|dropped)_total' | sed 's/^/  /'
+curl -s "$URL/metrics" | { grep -E '^headwater_stage_(in|out|dead_lettered|dropped)_total' || true; } | sed 's/^/  /'
 echo
 echo "== GET /v1/recommendations/$USER_ID"
-curl -s -H "Authorization: Bearer $KEY" "$URL/v1/recommendations/$USER_ID?k=5" | "$BIN/python" -m json.tool | head -40
+curl -s -H "Authorization: Bearer $KEY" "$URL/v1/recommendations/$USER_ID?k=5" | "$BIN/python" -m json.tool | sed -n "1,40p"
 echo
 echo "== GET /v1/sessions/$USER_ID"
-curl -s -H "Authorization: Bearer $KEY" "$URL/v1/sessions/$USER_ID" | "$BIN/python" -m json.tool | head -25
+curl -s -H "Authorization: Bearer $KEY" "$URL/v1/sessions/$USER_ID" | "$BIN/python" -m json.tool | sed -n "1,25p"
 cat <<TXT
 
 Subscribe to recommendations as any Kafka client would (Confluent wire format, Avro):

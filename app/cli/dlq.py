@@ -21,7 +21,6 @@ from app.wire import decoder
     option("--limit", type=int, default=0, help="Stop after this many (0: all available)."),
     option("--reason", default="", help="Only records whose error class starts with this."),
     option("--dry-run", is_flag=True, default=False, help="Print, do not send."),
-    name="dlq-replay",
 )
 async def dlq_replay(self: AppCommand, limit: int, reason: str, dry_run: bool) -> None:
     """Replay dead-lettered events to their source topics."""

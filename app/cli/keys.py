@@ -15,9 +15,8 @@ from app.services.postgres import Postgres
 @app.command(
     option("--role", type=click.Choice(ROLES), default="ingest", help="Key role."),
     option("--label", default="", help="Who or what uses the key."),
-    name="create-key",
 )
-async def keys_create(self: AppCommand, role: str, label: str) -> None:
+async def create_key(self: AppCommand, role: str, label: str) -> None:
     """Create an API key (shown once; only its hash is stored)."""
     pg = Postgres(settings.database_url, min_size=1, max_size=1)
     try:

@@ -16,6 +16,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faust import TopicT
 
+from app.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +39,7 @@ async def ensure_topics(bootstrap: str, topics: Iterable[TopicT], replicas: int)
                             topic_configs=dict(topic.config or {}),
                         )
                     )
+        await _check_partitions(admin, topics, existing)
         if wanted:
             # Another worker may win the race: the topics then exist, which is all we need.
             with contextlib.suppress(TopicAlreadyExistsError):
@@ -45,3 +48,26 @@ async def ensure_topics(bootstrap: str, topics: Iterable[TopicT], replicas: int)
         return [t.name for t in wanted]
     finally:
         await admin.close()
+
+
+async def _check_partitions(
+    admin: AIOKafkaAdminClient, topics: Iterable[TopicT], existing: set[str]
+) -> None:
+    """Tables need their source topics to have as many partitions as their changelogs: a
+    topic auto-created by a producer with one partition would crash the agents later."""
+    expected = {n: t.partitions for t in topics for n in t.topics if n in existing and t.partitions}
+    if not expected:
+        return
+    wrong = []
+    for desc in await admin.describe_topics(list(expected)):
+        count = len(desc.get("partitions") or ())
+        if count and count != expected[desc["topic"]]:
+            wrong.append(
+                f"{desc['topic']} has {count} partition(s), expected {expected[desc['topic']]}"
+            )
+    if wrong:
+        raise ConfigError(
+            "Topics exist with the wrong partition count (" + "; ".join(wrong) + "). A producer "
+            "probably auto-created them. Delete them (or set TOPIC_PARTITIONS to match) and "
+            "restart the worker"
+        )
