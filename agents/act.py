@@ -18,6 +18,7 @@ from app.core import app, milvus, postgres, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event
 from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
+from app.profiles.wiring import install
 from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import runtime, to_record
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 STAGE = "act"
 RETRAIN_SECONDS = 300.0
 experiments = LiveExperiments(postgres)
+profile_services = install(settings, postgres, milvus)
 
 
 async def act_batch(events: list[EventT]) -> None:
@@ -66,12 +68,17 @@ async def act_batch(events: list[EventT]) -> None:
         as_current_event(group[0][0])
         last = group[-1][1]
         weights, label = experiments.choose(key.decode())
+        consent = bool(last.get("consent_personalization", True))
+        sphere = (
+            await runtime.prescriptions.sphere(key.decode(), profile_services) if consent else None
+        )
         rec = runtime.recommend(
             key.decode(),
             profile=profiles_table.get(key),
             session=sessions_table.get(key),
-            consent_personalization=bool(last.get("consent_personalization", True)),
+            consent_personalization=consent,
             weights=weights,
+            prescription=sphere,
             experiment=label,
         )
         record = to_record(rec, str(uuid.uuid4()))

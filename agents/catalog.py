@@ -4,15 +4,29 @@ next read reloads it from PostgreSQL. Delivery is at-least-once; invalidating tw
 
 from __future__ import annotations
 
+import logging
+
 from faust import StreamT
 
-from app.core import app, product_cache
+from app.catalog.cache import PRODUCT_ENTITIES
+from app.core import app, postgres, product_cache
+from app.serving.catalog import refresh_product
+from app.serving.runtime import runtime
 from app.topics import CATALOG_CHANGES, catalog_changes_topic
 from app.wire import decoder
+
+log = logging.getLogger(__name__)
 
 
 @app.agent(catalog_changes_topic, name="catalog-cache-invalidation")
 async def invalidate_product_cache(stream: StreamT) -> None:
     decode = decoder(CATALOG_CHANGES)
     async for value in stream:
-        await product_cache.apply(decode(value))
+        change = decode(value)
+        await product_cache.apply(change)
+        # The engine's catalog drives the in-stock, price and prescription rules.
+        if change["entity"] in PRODUCT_ENTITIES:
+            try:
+                await refresh_product(postgres, runtime.catalog, str(change["entity_id"]))
+            except Exception as err:  # PostgreSQL down: the next change or restart catches up
+                log.warning("engine catalog not refreshed for %s: %s", change["entity_id"], err)

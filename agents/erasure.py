@@ -35,6 +35,7 @@ async def erase_from_tables(stream: StreamT) -> None:
             if key in table:
                 del table[key]
                 removed.append(name)
+        runtime.prescriptions.forget(key.decode())
         if runtime.vectors is not None:
             runtime.vectors.forget(key.decode())
         STAGE_OUT.labels("erase", ",".join(removed) or "nothing").inc()

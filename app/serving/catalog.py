@@ -52,3 +52,13 @@ async def load_catalog(postgres: Any, catalog: Catalog | None = None) -> Catalog
         catalog.remove(gone)
     log.info("engine catalog: %d products", len(catalog))
     return catalog
+
+
+async def refresh_product(postgres: Any, catalog: Catalog, product_id: str) -> None:
+    """Re-read one product after a catalog change (stock, price, category, deletion)."""
+    async with postgres.acquire() as con:
+        row = await con.fetchrow(_QUERY + " AND p.product_id = $1", product_id)
+    if row is None:
+        catalog.remove(product_id)
+    else:
+        catalog.put(product_from_row(row))

@@ -20,6 +20,7 @@ from app.recommend.model import Catalog, Context, Generator, Profile
 from app.recommend.popularity import Popularity, Trending
 from app.recommend.rule_store import RuleStore, RuleWatcher
 from app.recommend.rules import RuleSet
+from app.serving.prescriptions import PrescriptionLookup
 from app.serving.vectors import LiveVectors
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Runtime:
         self.engine = Engine(generators, WEIGHTS, self._current_rules, self.catalog)
         self.ready = asyncio.Event()
         self.vectors: LiveVectors | None = None
+        self.prescriptions = PrescriptionLookup()
 
     def _current_rules(self) -> RuleSet:
         return self.watcher.current if self.watcher is not None else self.rules
@@ -83,6 +85,7 @@ class Runtime:
         context: str | None = None,
         weights: dict[str, float] | None = None,
         experiment: dict[str, str] | None = None,
+        prescription: float | None = None,
     ) -> Recommendation:
         now = time.time()
         recent: list[tuple[str, float]] = []
@@ -107,6 +110,7 @@ class Runtime:
             consent_personalization=consent_personalization,
             context=context,
             now=now,
+            prescription=prescription if consent_personalization else None,
         )
         return self.engine.recommend(ctx, k, weights=weights, experiment=experiment)
 

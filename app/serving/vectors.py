@@ -52,6 +52,9 @@ class LiveVectors:
         versions = Versions(MilvusAliases(self.store), self.store.names)
         for kind in KINDS:
             await self.store.ensure(kind, version)
+            # A restarted Milvus keeps collections released until someone loads them.
+            name = self.store.names.physical(kind, version)
+            await self.store.milvus.run(lambda c, n=name: c.load_collection(n))
         await self.store.upsert("products", records, version=version)
         await self.store.flush()
         for kind in KINDS:

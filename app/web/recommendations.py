@@ -13,7 +13,8 @@ from faust.web import Request, Response
 
 from app.auth import require
 from app.cleaning.services import cleaning_services
-from app.core import app, settings
+from app.core import app, milvus, postgres, settings
+from app.profiles.wiring import install
 from app.serving.runtime import runtime, to_record
 from app.web.base import ApiView, BadRequest
 from app.web.routing import forward
@@ -48,8 +49,11 @@ class Recommendations(ApiView):
             and len(stored.get("items", [])) >= k
         ):
             return self.json({**stored, "items": stored["items"][:k], "source": "stream"})
+        services = install(settings, postgres, milvus)
+        sphere = await runtime.prescriptions.sphere(user_key, services) if personal else None
         rec = runtime.recommend(
             user_key,
+            prescription=sphere,
             profile=profiles_table.get(key),
             session=sessions_table.get(key),
             consent_personalization=personal,

@@ -202,3 +202,234 @@ def test_experiment_split_exposures_and_report_match_a_hand_count(
     # Variant B is popularity only: its explanations say so.
     b_items = [i for r in records if r["variant"] == "B" for i in r["items"]]
     assert all(set(i["contributions"]) <= {"popularity"} for i in b_items), b_items[:3]
+
+
+def test_rules_follow_catalog_and_flag_changes_without_restart(
+    worker: Worker, seeded_database: tuple[str, str]
+) -> None:
+    """Each rule on the real stack: out of stock (a plain-SQL stock change reaches the engine
+    through the outbox and catalog.changes), already bought, buried and pinned by flags."""
+    import asyncpg
+
+    dsn, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    t0 = datetime.now(UTC) - timedelta(minutes=5)
+    anchor, neighbours = "P000030", ["P000031", "P000032", "P000033"]
+    crowd = [f"rules-{i}-{uuid.uuid4().hex[:4]}" for i in range(10)]
+    events = [
+        _view(s, item, t0 + timedelta(seconds=n))
+        for s in crowd
+        for n, item in enumerate([anchor, *neighbours])
+    ]
+    assert httpx.post(
+        f"{worker.url}/v1/events", json={"events": events}, headers=auth, timeout=30
+    ).json()["accepted"] == len(events)
+    user = f"ruled-{uuid.uuid4().hex[:6]}"
+    assert (
+        httpx.post(
+            f"{worker.url}/v1/events",
+            headers=auth,
+            timeout=30,
+            json={"events": [_view(user, anchor, t0 + timedelta(minutes=1))]},
+        ).json()["accepted"]
+        == 1
+    )
+
+    def items() -> list[str]:
+        body = worker.get(f"/v1/recommendations/{user}?k=20", headers=auth).json()
+        return [i["product_id"] for i in body["items"]]
+
+    wait_until(
+        "the co-viewed neighbours to be recommended",
+        lambda: set(neighbours) <= set(items()),
+        timeout=60,
+    )
+
+    async def sql(statement: str, *args: object) -> None:
+        con = await asyncpg.connect(dsn)
+        try:
+            await con.execute(statement, *args)
+        finally:
+            await con.close()
+
+    # In stock only: the stock of one neighbour drops to zero by plain SQL.
+    asyncio.run(sql("UPDATE inventory SET quantity = 0 WHERE product_id = $1", neighbours[0]))
+    wait_until(
+        f"{neighbours[0]} to leave the list once out of stock",
+        lambda: neighbours[0] not in items(),
+        timeout=30,
+    )
+
+    # Already bought: the user orders the second neighbour.
+    order = {
+        "event_type": "order",
+        "user_id": user,
+        "anonymous_id": f"a-{user}",
+        "session_id": f"s-{user}",
+        "order_id": f"o-{user}",
+        "currency": "EUR",
+        "occurred_at": (t0 + timedelta(minutes=2)).isoformat(),
+        "items": [{"product_id": neighbours[1], "quantity": 1, "unit_price": "20.00"}],
+    }
+    assert (
+        httpx.post(
+            f"{worker.url}/v1/events", json={"events": [order]}, headers=auth, timeout=30
+        ).json()["accepted"]
+        == 1
+    )
+    wait_until(
+        f"{neighbours[1]} to leave the list once bought",
+        lambda: neighbours[1] not in items(),
+        timeout=30,
+    )
+
+    # Feature flags, changed in PostgreSQL while the worker runs: bury one, pin another.
+    asyncio.run(
+        sql("INSERT INTO rec_rulesets (name) VALUES ('default') ON CONFLICT (name) DO NOTHING")
+    )
+    asyncio.run(
+        sql(
+            "INSERT INTO rec_item_flags (ruleset, item_id, action) VALUES "
+            "('default', $1, 'bury'), ('default', 'P000099', 'pin')",
+            neighbours[2],
+        )
+    )
+    wait_until(
+        f"{neighbours[2]} buried and P000099 pinned first",
+        lambda: (got := items()) and neighbours[2] not in got and got[0] == "P000099",
+        timeout=30,
+    )
+
+
+def test_prescription_rule_removes_products_the_users_sphere_falls_outside(
+    worker: Worker, seeded_database: tuple[str, str]
+) -> None:
+    import asyncpg
+
+    dsn, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+
+    async def pick() -> tuple[str, str, str]:
+        con = await asyncpg.connect(dsn)
+        try:
+            rx = await con.fetchval(
+                "SELECT product_id FROM prescription_attributes WHERE power_min > -14 "
+                "AND product_id > 'P000200' ORDER BY product_id LIMIT 1"
+            )
+            plain = await con.fetch(
+                "SELECT p.product_id FROM products p WHERE NOT EXISTS (SELECT 1 FROM "
+                "prescription_attributes r WHERE r.product_id = p.product_id) AND EXISTS "
+                "(SELECT 1 FROM inventory i WHERE i.product_id = p.product_id AND quantity > 5) "
+                "AND p.product_id > 'P000200' ORDER BY p.product_id LIMIT 2"
+            )
+            await con.execute("UPDATE inventory SET quantity = 50 WHERE product_id = $1", rx)
+        finally:
+            await con.close()
+        return plain[0]["product_id"], rx, plain[1]["product_id"]
+
+    anchor, rx, other = asyncio.run(pick())
+    user = f"myopic-{uuid.uuid4().hex[:6]}"
+    put = httpx.put(
+        f"{worker.url}/v1/users/{user}/profile",
+        headers=auth,
+        timeout=10,
+        json={"right_sphere": -14.0, "left_sphere": -13.5},
+    )
+    assert put.status_code == 200, put.text
+    t0 = datetime.now(UTC) - timedelta(minutes=5)
+    crowd = [f"rx-{i}-{uuid.uuid4().hex[:4]}" for i in range(10)]
+    events = [
+        _view(s, item, t0 + timedelta(seconds=n))
+        for s in crowd
+        for n, item in enumerate([anchor, rx, other])
+    ]
+    events.append(_view(user, anchor, t0 + timedelta(minutes=1)))
+    assert httpx.post(
+        f"{worker.url}/v1/events", json={"events": events}, headers=auth, timeout=30
+    ).json()["accepted"] == len(events)
+
+    def items() -> list[str]:
+        body = worker.get(f"/v1/recommendations/{user}?k=20", headers=auth).json()
+        return [i["product_id"] for i in body["items"]]
+
+    got = wait_until(
+        f"{other} recommended after viewing {anchor}",
+        lambda: (i := items()) and other in i and i,
+        timeout=60,
+    )
+    assert rx not in got, f"{rx} (sphere range above -14) was recommended: {got}"
+    # Without the rule's input the same product is recommended to a user with no prescription.
+    plain_user = f"plain-{uuid.uuid4().hex[:6]}"
+    assert (
+        httpx.post(
+            f"{worker.url}/v1/events",
+            headers=auth,
+            timeout=30,
+            json={"events": [_view(plain_user, anchor, t0 + timedelta(minutes=1))]},
+        ).json()["accepted"]
+        == 1
+    )
+    wait_until(
+        f"{rx} recommended to a user without a prescription",
+        lambda: rx in worker.get(f"/v1/recommendations/{plain_user}?k=20", headers=auth).text,
+        timeout=60,
+    )
+
+
+def test_price_window_and_diversity_cap_change_without_restart(
+    worker: Worker, seeded_database: tuple[str, str]
+) -> None:
+    import asyncpg
+
+    from app.catalog import seed
+
+    dsn, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    user = f"shopper-{uuid.uuid4().hex[:6]}"
+    t0 = datetime.now(UTC) - timedelta(minutes=3)
+    assert (
+        httpx.post(
+            f"{worker.url}/v1/events",
+            headers=auth,
+            timeout=30,
+            json={"events": [_view(user, "P000040", t0)]},
+        ).json()["accepted"]
+        == 1
+    )
+
+    def recs() -> list[dict[str, Any]]:
+        body = worker.get(f"/v1/recommendations/{user}?k=20", headers=auth).json()
+        return list(body["items"])
+
+    wait_until("a list of at least five items", lambda: len(recs()) >= 5, timeout=60)
+    catalog = seed.generate(300)
+    category = {p[0]: p[4] for p in catalog.products}
+    price: dict[str, float] = {}
+    for _sku, pid, _cur, amount, _valid in catalog.prices:
+        price[pid] = min(price.get(pid, float(amount)), float(amount))
+
+    async def configure(config: str) -> None:
+        con = await asyncpg.connect(dsn)
+        try:
+            await con.execute("DELETE FROM rec_item_flags WHERE ruleset = 'default'")
+            await con.execute(
+                "UPDATE rec_rulesets SET config = $1::jsonb WHERE name = 'default'", config
+            )
+        finally:
+            await con.close()
+
+    asyncio.run(configure('{"max_per_category": 1, "category_level": -1}'))
+    capped = wait_until(
+        "at most one item per category",
+        lambda: (r := recs()) and len({category[i["product_id"]] for i in r}) == len(r) and r,
+        timeout=30,
+    )
+    assert len(capped) >= 2
+    asyncio.run(configure('{"price_min": 20, "price_max": 60}'))
+    windowed = wait_until(
+        "only items priced 20-60",
+        lambda: (r := recs()) and all(20 <= price[i["product_id"]] <= 60 for i in r) and r,
+        timeout=30,
+    )
+    assert windowed
+    asyncio.run(configure("{}"))
