@@ -67,6 +67,23 @@ curl -s "$URL/metrics" | { grep -E '^headwater_stage_(in|out|dead_lettered|dropp
 echo
 echo "== GET /v1/recommendations/$USER_ID"
 curl -s -H "Authorization: Bearer $KEY" "$URL/v1/recommendations/$USER_ID?k=5" | "$BIN/python" -m json.tool | sed -n "1,40p"
+
+# The shopper keeps browsing: the list follows what was just seen.
+curl -s -X POST "$URL/v1/events" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d "{\"events\": [
+    {\"event_type\": \"product_view\", \"user_id\": \"$USER_ID\", \"anonymous_id\": \"a-$USER_ID\",
+     \"session_id\": \"s-$USER_ID\", \"product_id\": \"P000003\", \"occurred_at\": \"$(now)\",
+     \"properties\": {\"js\": \"1\"}},
+    {\"event_type\": \"add_to_cart\", \"user_id\": \"$USER_ID\", \"anonymous_id\": \"a-$USER_ID\",
+     \"session_id\": \"s-$USER_ID\", \"product_id\": \"P000003\", \"quantity\": 1,
+     \"occurred_at\": \"$(now)\", \"properties\": {\"js\": \"1\"}}]}" >/dev/null
+sleep 3
+echo
+echo "== after $USER_ID views and carts P000003: GET /v1/recommendations/$USER_ID?k=5 (ids, why)"
+curl -s -H "Authorization: Bearer $KEY" "$URL/v1/recommendations/$USER_ID?k=5" | "$BIN/python" -c "
+import json, sys
+for i in json.load(sys.stdin)['items']:
+    print(f\"  {i['rank']}. {i['product_id']}  {i['score']:.3f}  {i['explanation']}\")"
 echo
 echo "== GET /v1/sessions/$USER_ID"
 curl -s -H "Authorization: Bearer $KEY" "$URL/v1/sessions/$USER_ID" | "$BIN/python" -m json.tool | sed -n "1,25p"

@@ -433,3 +433,22 @@ def test_price_window_and_diversity_cap_change_without_restart(
     )
     assert windowed
     asyncio.run(configure("{}"))
+
+
+def test_learned_model_retrains_and_rolls_back(
+    worker: Worker, seeded_database: tuple[str, str]
+) -> None:
+    _, key = seeded_database
+    auth = {"Authorization": f"Bearer {key}"}
+    url = f"{worker.url}/v1/models/learned"
+    assert httpx.post(f"{url}/retrain", timeout=30).status_code == 401
+    first = httpx.post(f"{url}/retrain", headers=auth, timeout=60)
+    assert first.status_code == 201, first.text
+    second = httpx.post(f"{url}/retrain", headers=auth, timeout=60).json()
+    assert second["live"] == second["trained"] != first.json()["trained"]
+    back = httpx.post(f"{url}/rollback", headers=auth, timeout=30)
+    assert back.status_code == 200, back.text
+    assert back.json()["live"] == first.json()["trained"]
+    state = worker.get("/v1/models/learned", headers=auth).json()
+    assert state["live"] == first.json()["trained"]
+    assert len(state["versions"]) >= 2
