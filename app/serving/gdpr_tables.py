@@ -31,10 +31,17 @@ class FaustTablesStore:
         return out
 
     async def erase(self, user_key: str) -> int:
-        """Queue the deletion; returns how many tables held the user on this worker."""
+        """Queue the deletion; returns how many tables held the user on this worker.
+
+        Works from any process, the retention sweep's command included: the request travels
+        on ``gdpr.erasures`` to the worker that owns the key.
+        """
         from app.topics import erasures_topic
 
-        held = len(await self.export(user_key))
+        try:
+            held = len(await self.export(user_key))
+        except Exception:  # a command process (the retention sweep) has no table stores open
+            held = 0
         fut = await erasures_topic.send(key=user_key.encode(), value=uuid.uuid4().bytes)
         await fut
         return held

@@ -92,4 +92,6 @@ class Profiles(ApiView):
         await _log_read(principal, key.decode(), "behavioural_profile", request)
         record = profiles.as_record(key.decode(), state)
         record["updated_at"] = record["updated_at"].isoformat()
+        # How many events built this profile (each counted once, replays included).
+        record["events_seen"] = int(state.get("events", 0))
         return _served(self.json(record))

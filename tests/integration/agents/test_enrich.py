@@ -186,8 +186,45 @@ def test_a_session_flows_to_enriched_events_tables_and_closed_sessions(
     assert summary["bought"] == ["P000002"]
 
 
+async def _read_to_end(settings: Settings, topic: str) -> list[Any]:
+    """Every record of ``topic`` up to its current end offsets."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        (desc,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    parts = [TopicPartition(topic, p["partition"]) for p in desc["partitions"]]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        end = await consumer.end_offsets(parts)
+        out: list[Any] = []
+        async with asyncio.timeout(20):
+            while any([await consumer.position(tp) < end[tp] for tp in parts]):
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    out.extend(records)
+        return out
+    finally:
+        await consumer.stop()
+
+
+def _pseudonym(user: str) -> str:
+    from app.privacy.pseudonym import Pseudonymizer
+    from app.settings import get_settings
+
+    return Pseudonymizer(get_settings().pseudonym_key)(user)
+
+
 def test_gdpr_export_and_erasure_cover_the_tables(
-    worker: Worker, seeded_database: tuple[str, str]
+    worker: Worker, seeded_database: tuple[str, str], settings: Settings
 ) -> None:
     _, key = seeded_database
     auth = {"Authorization": f"Bearer {key}"}
@@ -212,3 +249,16 @@ def test_gdpr_export_and_erasure_cover_the_tables(
         )
     again = worker.get(f"/v1/users/{user}/export", headers=auth)
     assert "P000002" not in again.text
+    # Checked directly: the last changelog record of the user's key is a tombstone, so
+    # recovery and compaction forget the user too.
+    user_key = _pseudonym(user)
+    for table in ("sessions", "profiles"):
+        topic = f"{worker.app_id}-{table}-changelog"
+        records = wait_until(
+            f"a tombstone for the user in {topic}",
+            lambda topic=topic: (r := asyncio.run(_read_to_end(settings, topic))) and r[-1:] and r,
+            timeout=30,
+        )
+        last = [r for r in records if r.key == user_key.encode()]
+        assert last, f"no changelog record of {table} for the user"
+        assert last[-1].value is None, f"{table} changelog still holds the user"
