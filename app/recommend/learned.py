@@ -1,11 +1,21 @@
-"""A learned collaborative model (EASE or item-kNN), retrained on a schedule, versioned.
+"""A learned collaborative model (EASE, item-kNN or iALS), retrained on a schedule, versioned.
 
 EASE (Steck, 2019) is a closed-form item-to-item linear model: with the user x item matrix X,
 ``P = (XᵀX + λI)⁻¹`` and ``B = I - P · diag(1/diag(P))`` (zero diagonal); a user's scores are
-``x_u B``. Item-kNN uses the cosine of item columns with a shrinkage term, keeping the top
-``neighbors`` per item. Both are dense ``items x items`` float32 matrices: training is bounded
-by ``max_items`` (the most interacted items; the others get no learned score and fall back to
-content and popularity), 4,000 items is 64 MB and about a second of inversion.
+``x_u B``. ``user_weight`` = b weighs each user's row by ``1/|u|^b`` in the Gram matrix
+(``Xᵀ diag(w) X``): a heavy user's thousand co-occurrences no longer outweigh a hundred light
+users' (b = 0 is plain EASE; λ then lives on a much smaller scale, ~1-20 for b = 1). Item-kNN
+uses the cosine of item columns with a shrinkage term, keeping the top ``neighbors`` per item.
+Both are dense ``items x items`` float32 matrices: training is bounded by ``max_items`` (the
+most interacted items; the others get no learned score and fall back to content and
+popularity), 4,000 items is 64 MB and about a second of inversion.
+
+iALS (Hu, Koren & Volinsky, 2008; regularization as in Rendle et al., 2021) factorizes X into
+user and item factors of size ``factors``: observed cells weigh ``1 + alpha``, unobserved 1, and
+a row with n observations is regularized by ``l2 · (1 + √n)``. Only the item factors V are
+kept; a user's vector is folded in at request time from the live history h (one k x k solve,
+``(VᵀV + alpha V_hᵀV_h + λ(1+√|h|) I) u = (1+alpha) V_hᵀ1``, ~0.1 ms for k = 128), exactly the user
+step of the training, so it follows the shopper between retrains like EASE does.
 
 Operator action: :meth:`Learned.train` is blocking (numpy, BLAS): call it through
 :meth:`Learned.retrain` (an executor) or from a separate process, never on the event loop.
@@ -34,7 +44,7 @@ from app.recommend.errors import ConfigurationError, ModelVersionError
 from app.recommend.model import Context, Interaction
 
 log = logging.getLogger(__name__)
-ALGORITHMS = ("ease", "itemknn")
+ALGORITHMS = ("ease", "itemknn", "ials")
 _counter = itertools.count(1)
 
 
@@ -48,6 +58,11 @@ class LearnedModel:
     users: int
     interactions: int
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: iALS only: ``matrix`` holds the item factors (items x k), ``gramian`` VᵀV, and the
+    #: fold-in needs the training's ``l2`` and ``alpha``.
+    gramian: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
+    l2: float = 0.0
+    alpha: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.index:
@@ -57,7 +72,44 @@ class LearnedModel:
         rows = [self.index[i] for i in history if i in self.index]
         if not rows:
             return None
-        return self.matrix[rows].sum(axis=0)
+        if self.gramian is None:
+            return self.matrix[rows].sum(axis=0)
+        vh = self.matrix[rows].astype(np.float64)
+        k = vh.shape[1]
+        a = self.gramian + self.alpha * (vh.T @ vh)
+        a[np.diag_indices(k)] += self.l2 * (1.0 + np.sqrt(len(rows)))
+        u = np.linalg.solve(a, (1.0 + self.alpha) * vh.sum(axis=0))
+        return (self.matrix @ u.astype(np.float32)).astype(np.float32)
+
+
+def ials(
+    x: sparse.csr_matrix,
+    *,
+    factors: int = 128,
+    l2: float = 5.0,
+    alpha: float = 5.0,
+    iterations: int = 8,
+    seed: int = 0,
+) -> npt.NDArray[np.float64]:
+    """Item factors (items x ``factors``) of implicit ALS on the binary matrix ``x``."""
+    rng = np.random.default_rng(seed)
+    n_users, n_items = x.shape
+    users = rng.normal(0.0, 0.1, (n_users, factors))
+    items = rng.normal(0.0, 0.1, (n_items, factors))
+    xt = x.T.tocsr()
+    eye = np.eye(factors)
+    for _ in range(iterations):
+        for solved, fixed, rows in ((users, items, x), (items, users, xt)):
+            gram = fixed.T @ fixed
+            for j in range(solved.shape[0]):
+                idx = rows.indices[rows.indptr[j] : rows.indptr[j + 1]]
+                if len(idx) == 0:
+                    solved[j] = 0.0
+                    continue
+                fj = fixed[idx]
+                a = gram + alpha * (fj.T @ fj) + l2 * (1.0 + np.sqrt(len(idx))) * eye
+                solved[j] = np.linalg.solve(a, (1.0 + alpha) * fj.sum(axis=0))
+    return items
 
 
 def fit(
@@ -68,6 +120,11 @@ def fit(
     shrink: float = 10.0,
     neighbors: int = 100,
     max_items: int = 4000,
+    user_weight: float = 0.0,
+    factors: int = 128,
+    alpha: float = 5.0,
+    iterations: int = 8,
+    seed: int = 0,
     version: str | None = None,
 ) -> LearnedModel:
     """Train on (user, item) pairs (duplicates count once). Blocking: keep off the event loop."""
@@ -94,14 +151,23 @@ def fit(
     x = sparse.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(max(len(users), 1), n)
     )
-    gram = (x.T @ x).toarray().astype(np.float64)
-    if algorithm == "ease":
+    gramian = None
+    if algorithm == "ials":
+        v = ials(x, factors=factors, l2=l2, alpha=alpha, iterations=iterations, seed=seed)
+        gramian = v.T @ v
+        matrix = v.astype(np.float32)
+    elif algorithm == "ease":
+        w = np.ones(x.shape[0])
+        if user_weight:
+            w = 1.0 / np.maximum(np.diff(x.indptr), 1).astype(np.float64) ** user_weight
+        gram = (x.T @ sparse.diags(w) @ x).toarray().astype(np.float64)
         gram[np.diag_indices(n)] += l2
         p = np.linalg.inv(gram)
         b = -p / np.diag(p)[None, :]
         b[np.diag_indices(n)] = 0.0
         matrix = b.astype(np.float32)
     else:
+        gram = (x.T @ x).toarray().astype(np.float64)
         norms = np.sqrt(np.diag(gram))
         sim = gram / (np.outer(norms, norms) + shrink + 1e-12)
         sim[np.diag_indices(n)] = 0.0
@@ -120,6 +186,9 @@ def fit(
         users=len(users),
         interactions=len(rows),
         index=index,
+        gramian=gramian,
+        l2=l2,
+        alpha=alpha,
     )
     log.info(
         "trained %s on %d users x %d items (%d interactions) in %.2fs",
@@ -142,16 +211,25 @@ class Learned:
         shrink: float = 10.0,
         neighbors: int = 100,
         max_items: int = 4000,
+        user_weight: float = 0.0,
+        factors: int = 128,
+        alpha: float = 5.0,
+        iterations: int = 8,
+        seed: int = 0,
         keep: int = 3,
         history: int = 500,
+        name: str = "learned",
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise ConfigurationError(
                 f"Unknown learned algorithm {algorithm!r}: choose one of {', '.join(ALGORITHMS)}"
             )
+        #: Two learned generators can serve side by side (e.g. EASE and iALS): distinct names.
+        self.name = name
         self.params = {
             "algorithm": algorithm, "l2": l2, "shrink": shrink,
-            "neighbors": neighbors, "max_items": max_items,
+            "neighbors": neighbors, "max_items": max_items, "user_weight": user_weight,
+            "factors": factors, "alpha": alpha, "iterations": iterations, "seed": seed,
         }  # fmt: skip
         self.history = history
         self._users: dict[str, dict[str, None]] = {}

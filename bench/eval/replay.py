@@ -36,6 +36,11 @@ class Params:
 
     mapping: str = "binary"
     ease_l2: float = 500.0
+    #: EASE rows weighted by 1/|u|^b in the Gram matrix (0: plain EASE).
+    ease_user_weight: float = 0.0
+    ials_l2: float = 5.0
+    ials_alpha: float = 5.0
+    ials_factors: int = 128
     popularity_half_life: float = 7 * 86400.0
     covisitation_window: float = 3600.0
     covisitation_half_life: float = 14 * 86400.0
@@ -47,6 +52,10 @@ class Params:
         return {
             "mapping": self.mapping,
             "ease_l2": self.ease_l2,
+            "ease_user_weight": self.ease_user_weight,
+            "ials_l2": self.ials_l2,
+            "ials_alpha": self.ials_alpha,
+            "ials_factors": self.ials_factors,
             "popularity_half_life_days": self.popularity_half_life / 86400.0,
             "covisitation_window_s": self.covisitation_window,
             "covisitation_half_life_days": self.covisitation_half_life / 86400.0,
@@ -99,9 +108,24 @@ def _vector(events: Sequence[Interaction], params: Params) -> VectorSimilarity:
     return VectorSimilarity(search, item_vector, recent=params.recent)
 
 
-def fit_learned(events: Sequence[Interaction], l2: float, n_items: int) -> Learned:
+def fit_learned(
+    events: Sequence[Interaction], l2: float, n_items: int, user_weight: float = 0.0
+) -> Learned:
     """EASE on every item (MovieLens is small) and every interaction of each user."""
-    learned = Learned(l2=l2, history=10_000, max_items=max(n_items, 1))
+    learned = Learned(l2=l2, user_weight=user_weight, history=10_000, max_items=max(n_items, 1))
+    learned.update(events)
+    learned.promote(learned.train().version)
+    return learned
+
+
+def fit_factors(
+    events: Sequence[Interaction], l2: float, alpha: float, factors: int, n_items: int
+) -> Learned:
+    """iALS, the same serving class under the name ``factors``: the engine blends both."""
+    learned = Learned(
+        algorithm="ials", l2=l2, alpha=alpha, factors=factors, history=10_000,
+        max_items=max(n_items, 1), name="factors",
+    )  # fmt: skip
     learned.update(events)
     learned.promote(learned.train().version)
     return learned
@@ -128,10 +152,21 @@ def build(r: Ratings, rows: np.ndarray, params: Params, now: Callable[[int], flo
     )
     timed("popularity", lambda: popularity.update(events))
     timed("covisitation", lambda: covis.update(events))
-    learned = timed("learned", lambda: fit_learned(events, params.ease_l2, r.n_items))
+    learned = timed(
+        "learned",
+        lambda: fit_learned(events, params.ease_l2, r.n_items, params.ease_user_weight),
+    )
+    factors = timed(
+        "factors",
+        lambda: fit_factors(
+            events, params.ials_l2, params.ials_alpha, params.ials_factors, r.n_items
+        ),
+    )
     vector = timed("vector", lambda: _vector(events, params))
     affinity = Affinity(cat, prior=popularity.score)
-    gens: dict[str, Generator] = {g.name: g for g in (covis, popularity, affinity, vector, learned)}
+    gens: dict[str, Generator] = {
+        g.name: g for g in (covis, popularity, affinity, vector, learned, factors)
+    }
     profiles = shop.profiles(events, cat)
     history: dict[str, list[tuple[str, float]]] = {u: [] for u in r.user_ids}
     for it in events:

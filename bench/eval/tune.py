@@ -1,4 +1,5 @@
-"""Choose EASE's λ and the ensemble weights on a validation split of the training rows only."""
+"""Choose EASE's and iALS' settings and the ensemble weights on a validation split of the
+training rows only."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from bench.eval.data import Ratings
 from bench.eval.ensemble_eval import engine, engine_top
 
 L2_GRID = (100.0, 200.0, 300.0, 500.0, 800.0, 1200.0)
+#: EASE with user weighting 1/|u|: the Gram matrix shrinks, so λ lives on another scale.
+WEIGHTED_L2_GRID = (2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0)
+#: iALS: λ first (at the default alpha), then alpha at the best λ; 128 factors throughout.
+IALS_L2_GRID = (2.5, 5.0, 10.0)
+IALS_ALPHA_GRID = (2.0, 5.0, 10.0)
 WEIGHT_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
 ROUNDS = 2
 K = 10
@@ -36,18 +42,42 @@ def tune(
     def ndcg(top: np.ndarray) -> float:
         return metrics.ranking(top, truth, K)[f"ndcg@{K}"]
 
-    by_l2: dict[str, float] = {}
-    for l2 in L2_GRID:
-        rep.generators["learned"] = replay.fit_learned(rep.events, l2, r.n_items)
-        by_l2[str(l2)] = ndcg(
-            replay.generator_top(rep.generators["learned"], rep.contexts, index, K)
-        )
-    best_l2 = float(max(by_l2, key=lambda v: by_l2[v]))
-    rep.generators["learned"] = replay.fit_learned(rep.events, best_l2, r.n_items)
+    def alone(name: str) -> float:
+        return ndcg(replay.generator_top(rep.generators[name], rep.contexts, index, K))
 
+    by_l2: dict[str, float] = {}
+    grid = [(0.0, l2) for l2 in L2_GRID] + [(1.0, l2) for l2 in WEIGHTED_L2_GRID]
+    for uw, l2 in grid:
+        rep.generators["learned"] = replay.fit_learned(rep.events, l2, r.n_items, uw)
+        by_l2[f"{l2}/{uw}"] = alone("learned")
+    best_l2, best_uw = (float(v) for v in max(by_l2, key=lambda v: by_l2[v]).split("/"))
+    rep.generators["learned"] = replay.fit_learned(rep.events, best_l2, r.n_items, best_uw)
+
+    by_ials: dict[str, float] = {}
+
+    def try_ials(l2: float, alpha: float) -> None:
+        key = f"{l2}/{alpha}"
+        if key not in by_ials:
+            rep.generators["factors"] = replay.fit_factors(
+                rep.events, l2, alpha, params.ials_factors, r.n_items
+            )
+            by_ials[key] = alone("factors")
+
+    for l2 in IALS_L2_GRID:
+        try_ials(l2, params.ials_alpha)
+    ials_l2 = float(max(by_ials, key=lambda v: by_ials[v]).split("/")[0])
+    for alpha in IALS_ALPHA_GRID:
+        try_ials(ials_l2, alpha)
+    ials_l2, ials_alpha = (float(v) for v in max(by_ials, key=lambda v: by_ials[v]).split("/"))
+    rep.generators["factors"] = replay.fit_factors(
+        rep.events, ials_l2, ials_alpha, params.ials_factors, r.n_items
+    )
+
+    # The better learned model alone anchors the blend at weight 1; the others are searched.
+    anchor = "learned" if max(by_l2.values()) >= max(by_ials.values()) else "factors"
     cached: dict[str, Generator] = {n: replay.Cached(g) for n, g in rep.generators.items()}
-    eng = engine(list(cached.values()), {"learned": 1.0}, rep.catalog)
-    weights = {name: (1.0 if name == "learned" else 0.0) for name in cached}
+    eng = engine(list(cached.values()), {anchor: 1.0}, rep.catalog)
+    weights = {name: (1.0 if name == anchor else 0.0) for name in cached}
 
     def score(w: Mapping[str, float]) -> float:
         return ndcg(engine_top(eng, rep.contexts, index, K, weights=w))
@@ -56,7 +86,7 @@ def tune(
     trail = [{"weights": dict(weights), "ndcg@10": round(best, 4)}]
     for _ in range(ROUNDS):
         improved = False
-        for name in (n for n in cached if n != "learned"):
+        for name in (n for n in cached if n != anchor):
             for w in WEIGHT_GRID:
                 trial = {**weights, name: w}
                 if trial == weights:
@@ -67,10 +97,14 @@ def tune(
                     trail.append({"weights": dict(weights), "ndcg@10": round(best, 4)})
         if not improved:
             break
-    chosen = dataclasses.replace(params, ease_l2=best_l2, weights=weights)
+    chosen = dataclasses.replace(
+        params, ease_l2=best_l2, ease_user_weight=best_uw, ials_l2=ials_l2,
+        ials_alpha=ials_alpha, weights=weights,
+    )  # fmt: skip
     report = {
         "validation_rows": int(held.sum()),
-        "learned_ndcg@10_by_l2": {k: round(v, 4) for k, v in by_l2.items()},
+        "learned_ndcg@10_by_l2/user_weight": {k: round(v, 4) for k, v in by_l2.items()},
+        "factors_ndcg@10_by_l2/alpha": {k: round(v, 4) for k, v in by_ials.items()},
         "ensemble_ndcg@10": round(best, 4),
         "weight_search": trail,
         "chosen": chosen.as_dict(),

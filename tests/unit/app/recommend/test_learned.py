@@ -75,3 +75,40 @@ async def test_retrain_runs_off_the_loop_and_promotes() -> None:
 def test_unknown_algorithm_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="ease, itemknn"):
         Learned(algorithm="svd")
+
+
+def test_ials_recommends_the_same_taste_by_folding_in_the_history() -> None:
+    g = Learned(algorithm="ials", l2=0.5, alpha=5.0, factors=4, iterations=6, name="factors")
+    assert g.name == "factors"
+    g.update([Interaction(u, i, "view", 0) for u, i in _pairs()])
+    m = g.train()
+    g.promote(m.version)
+    assert m.matrix.shape == (6, 4)
+    assert m.gramian is not None
+    assert np.allclose(m.gramian, m.matrix.T @ m.matrix, atol=1e-4)
+    got = g.candidates(ctx("new", recent=["x", "y"]), 3)
+    assert max(got, key=got.__getitem__) == "z"
+    assert not {"x", "y"} & set(got)
+
+
+def test_ials_is_reproducible_for_a_seed() -> None:
+    a = fit(_pairs(), algorithm="ials", factors=4, iterations=3, seed=1)
+    b = fit(_pairs(), algorithm="ials", factors=4, iterations=3, seed=1)
+    assert np.array_equal(a.matrix, b.matrix)
+
+
+def test_user_weight_on_equal_users_is_ease_with_a_scaled_l2() -> None:
+    # Every user has 3 items: weighting rows by 1/3 is EASE on G/3, i.e. λ x 3 on G.
+    weighted = fit(_pairs(), l2=2.0, user_weight=1.0)
+    plain = fit(_pairs(), l2=6.0)
+    assert np.allclose(weighted.matrix, plain.matrix, atol=1e-5)
+
+
+def test_user_weight_discounts_heavy_users() -> None:
+    # One heavy user links a and x; thirty light users keep the tastes apart.
+    heavy = [("heavy", i) for i in ("a", "b", "c", "x", "y", "z")]
+    pairs = _pairs() + heavy
+    plain = fit(pairs, l2=1.0)
+    weighted = fit(pairs, l2=1.0 / 6, user_weight=1.0)
+    a, x = plain.index["a"], plain.index["x"]
+    assert abs(weighted.matrix[a, x]) < abs(plain.matrix[a, x])
