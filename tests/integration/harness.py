@@ -52,7 +52,10 @@ def wait_until(what: str, fn: Callable[[], T | None], timeout: float, every: flo
 class Worker:
     """``faust -A app worker`` as a subprocess with its own app id, data dir and web port."""
 
-    def __init__(self, tmp: Path, **env: str) -> None:
+    def __init__(
+        self, tmp: Path, module: str = "app", ready_path: str = "/health", **env: str
+    ) -> None:
+        self.module, self.ready_path = module, ready_path
         self.app_id = env.pop("APP_ID", unique("hw-test"))
         self.port = int(env.pop("WEB_PORT", free_port()))
         # Workers of one group share an app id but never a data dir (RocksDB locks it).
@@ -76,7 +79,7 @@ class Worker:
         faust = Path(sys.executable).with_name("faust")
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [str(faust), "-A", "app", "worker", "-l", "info"],
+            [str(faust), "-A", self.module, "worker", "-l", "info"],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -89,7 +92,7 @@ class Worker:
     def _web_up(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
             raise AssertionError(f"worker {self.app_id} exited early:\n{self.log_tail()}")
-        httpx.get(f"{self.url}/health", timeout=5)
+        httpx.get(f"{self.url}{self.ready_path}", timeout=5)
         return True
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:

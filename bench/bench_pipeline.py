@@ -1,0 +1,195 @@
+"""Pipeline throughput: one Headwater worker (raw → cleaned → enriched → action) against the
+ceiling (plain aiokafka, three hops) and a naive Faust pipeline (three hops, one send per
+event), on the same generated events on the real broker. Prints the ratios.
+
+Run: ``.venv/bin/python -m bench.bench_pipeline [--events 30000]`` with the stack up.
+Each system reads the same pre-loaded raw topics with its own consumer group, one after the
+other (never two at once: they share two cores). Rates are events over the span from the first
+output record to the last (broker record timestamps written by the system's own producer), so
+start-up and group joins are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from app.generator.produce import produce
+from app.generator.traffic import TrafficGenerator
+from app.settings import Settings, get_settings
+from app.topics import BOTS, CLEANED, DLQ, RAW, RECOMMENDATIONS
+from bench.common import write_results
+from bench.pipeline.hops import HOPS, create_topics, hop_topic
+from bench.pipeline.plain import SYSTEM as PLAIN
+from bench.pipeline.plain import run_plain
+from tests.integration.harness import Worker, unique, wait_until
+
+NAIVE = "naive"
+
+
+def _partitions(settings: Settings, topics: list[str]) -> list[TopicPartition]:
+    """Every topic here was created with the configured partition count."""
+    return [TopicPartition(t, p) for t in set(topics) for p in range(settings.topic_partitions)]
+
+
+async def _span(settings: Settings, first: list[str], last: list[str], timeout: float) -> float:
+    """Seconds from the earliest record on ``first`` topics to the latest on ``last``."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    lo, hi = float("inf"), 0.0
+    try:
+        tps = _partitions(settings, first + last)
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        remaining = {tp for tp, off in end.items() if off > 0}
+        async with asyncio.timeout(timeout):
+            while remaining:
+                for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                    for r in records:
+                        if tp.topic in first:
+                            lo = min(lo, r.timestamp / 1000)
+                        if tp.topic in last:
+                            hi = max(hi, r.timestamp / 1000)
+                    if records and records[-1].offset + 1 >= end[tp]:
+                        remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return hi - lo
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def run_naive(settings: Settings, prefix: str, events: int, tmp: Path) -> float:
+    out = [hop_topic(prefix, NAIVE, f, HOPS) for f in RAW]
+    worker = Worker(
+        tmp,
+        module="bench.pipeline.naive_faust",
+        ready_path="/",
+        BENCH_PREFIX=prefix,
+        BENCH_APP_ID=unique("bench-naive"),
+        BENCH_BROKER=settings.broker_url,
+    )
+    worker.env["BENCH_WEB_PORT"] = str(worker.port)
+    worker.env["BENCH_DATA_DIR"] = str(worker.data_dir)
+    try:
+        worker.start()
+        wait_until(
+            f"{events} events on the naive pipeline's last hop",
+            lambda: asyncio.run(_count(settings, out)) >= events or None,
+            timeout=1200,
+            every=2,
+        )
+    finally:
+        worker.stop()
+    first = [hop_topic(prefix, NAIVE, f, 1) for f in RAW]
+    return events / asyncio.run(_span(settings, first, out, 120))
+
+
+async def _count(settings: Settings, topics: list[str]) -> int:
+    """Records on ``topics`` so far (sum of end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        return sum((await consumer.end_offsets(_partitions(settings, topics))).values())
+    finally:
+        await consumer.stop()
+
+
+def run_headwater(settings: Settings, prefix: str, events: int, tmp: Path) -> dict[str, Any]:
+    worker = Worker(tmp, TOPIC_PREFIX=prefix, LOG_LEVEL="warn")
+    try:
+        worker.start()
+
+        def done() -> str | None:
+            text = worker.get("/metrics").text
+            cleaned_in = _metric(text, "headwater_stage_in_total", stage="clean")
+            enriched = _metric(
+                text, "headwater_stage_out_total", stage="enrich", destination="enriched.events"
+            )
+            acted = _metric(text, "headwater_stage_in_total", stage="act")
+            return text if cleaned_in >= events and enriched > 0 and acted >= enriched else None
+
+        text = wait_until(f"{events} events through every stage", done, 1800, every=1)
+    finally:
+        worker.stop()
+    first = [prefix + t for t in [*CLEANED.values(), BOTS, DLQ]]
+    span = asyncio.run(_span(settings, first, [prefix + RECOMMENDATIONS], 120))
+    stages = {}
+    for stage in ("clean", "enrich", "act"):
+        count = _metric(text, "headwater_stage_batch_seconds_count", stage=stage)
+        total = _metric(text, "headwater_stage_batch_seconds_sum", stage=stage)
+        consumed = _metric(text, "headwater_stage_in_total", stage=stage)
+        stages[stage] = {
+            "events": int(consumed),
+            "batches": int(count),
+            "mean_batch_ms": round(1000 * total / count, 2) if count else None,
+            "busy_seconds": round(total, 2),
+        }
+    return {"events_per_second": events / span, "span_seconds": span, "stages": stages}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument("--skip", action="append", default=[], choices=["plain", "naive"])
+    args = parser.parse_args()
+    settings = get_settings()
+    prefix = unique("bench-pipe") + "."
+    traffic = TrafficGenerator(seed=17, malformed_share=0.0).events(args.events)
+    asyncio.run(produce(dataclasses.replace(settings, topic_prefix=prefix), traffic))
+    hop_topics = [
+        hop_topic(prefix, s, f, h) for s in (PLAIN, NAIVE) for f in RAW for h in range(1, HOPS + 1)
+    ]
+    asyncio.run(create_topics(settings.kafka_bootstrap, hop_topics, settings.topic_partitions))
+
+    figures: dict[str, Any] = {"events": args.events}
+    if "plain" not in args.skip:
+        plain = asyncio.run(run_plain(settings.kafka_bootstrap, prefix, args.events, 600))
+        figures["plain_aiokafka_3_hops"] = {"events_per_second": round(plain, 1)}
+        print(f"plain aiokafka, 3 hops:  {plain:10,.0f} events/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        if "naive" not in args.skip:
+            naive = run_naive(settings, prefix, args.events, Path(tmp))
+            figures["naive_faust_3_hops"] = {"events_per_second": round(naive, 1)}
+            print(f"naive Faust, 3 hops:     {naive:10,.0f} events/s")
+        hw = run_headwater(settings, prefix, args.events, Path(tmp))
+    rate = hw["events_per_second"]
+    figures["headwater_one_worker"] = {**hw, "events_per_second": round(rate, 1)}
+    print(f"Headwater, one worker:   {rate:10,.0f} events/s (raw → cleaned → enriched → action)")
+    for stage, s in hw["stages"].items():
+        print(
+            f"  {stage:7s} {s['events']:7d} events in {s['batches']:5d} batches, "
+            f"mean {s['mean_batch_ms']} ms per batch, busy {s['busy_seconds']} s"
+        )
+    if "plain_aiokafka_3_hops" in figures:
+        r = rate / figures["plain_aiokafka_3_hops"]["events_per_second"]
+        figures["ratio_to_plain_aiokafka"] = round(r, 3)
+        print(f"ratio to the plain aiokafka ceiling: {r:.3f} (target ≥ 0.5)")
+    if "naive_faust_3_hops" in figures:
+        r = rate / figures["naive_faust_3_hops"]["events_per_second"]
+        figures["ratio_to_naive_faust"] = round(r, 2)
+        print(f"ratio to the naive Faust pipeline:   {r:.2f} (target ≥ 5)")
+    print(f"results in {write_results('pipeline', figures)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The two reference pipelines the throughput benchmark compares Headwater's worker with."""
