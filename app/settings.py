@@ -54,6 +54,10 @@ class Settings:
     topic_replication_factor: int = _opt("kafka.replication_factor", "TOPIC_REPLICATION_FACTOR")
     topic_prefix: str = _opt("kafka.topic_prefix", "TOPIC_PREFIX")
     dlq_retention_hours: int = _opt("kafka.dlq_retention_hours", "DLQ_RETENTION_HOURS")
+    producer_linger_ms: int = _opt("kafka.producer_linger_ms", "PRODUCER_LINGER_MS")
+    producer_max_batch_bytes: int = _opt(
+        "kafka.producer_max_batch_bytes", "PRODUCER_MAX_BATCH_BYTES"
+    )
 
     schema_registry_url: str = _opt("registry.url", "SCHEMA_REGISTRY_URL")
 

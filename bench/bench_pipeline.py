@@ -25,12 +25,14 @@ from app.generator.traffic import TrafficGenerator
 from app.settings import Settings, get_settings
 from app.topics import BOTS, CLEANED, DLQ, RAW, RECOMMENDATIONS
 from bench.common import write_results
+from bench.cpu import CpuMeter
 from bench.pipeline.hops import HOPS, create_topics, hop_topic
 from bench.pipeline.plain import SYSTEM as PLAIN
 from bench.pipeline.plain import run_plain
 from tests.integration.harness import Worker, unique, wait_until
 
 NAIVE = "naive"
+BATCHED = "batched"
 
 
 def _partitions(settings: Settings, topics: list[str]) -> list[TopicPartition]:
@@ -78,8 +80,8 @@ def _metric(text: str, name: str, **labels: str) -> float:
     return total
 
 
-def run_naive(settings: Settings, prefix: str, events: int, tmp: Path) -> float:
-    out = [hop_topic(prefix, NAIVE, f, HOPS) for f in RAW]
+def run_naive(settings: Settings, prefix: str, events: int, tmp: Path, mode: str = NAIVE) -> float:
+    out = [hop_topic(prefix, mode, f, HOPS) for f in RAW]
     worker = Worker(
         tmp,
         module="bench.pipeline.naive_faust",
@@ -87,6 +89,7 @@ def run_naive(settings: Settings, prefix: str, events: int, tmp: Path) -> float:
         BENCH_PREFIX=prefix,
         BENCH_APP_ID=unique("bench-naive"),
         BENCH_BROKER=settings.broker_url,
+        BENCH_MODE=mode,
     )
     worker.env["BENCH_WEB_PORT"] = str(worker.port)
     worker.env["BENCH_DATA_DIR"] = str(worker.data_dir)
@@ -100,7 +103,7 @@ def run_naive(settings: Settings, prefix: str, events: int, tmp: Path) -> float:
         )
     finally:
         worker.stop()
-    first = [hop_topic(prefix, NAIVE, f, 1) for f in RAW]
+    first = [hop_topic(prefix, mode, f, 1) for f in RAW]
     return events / asyncio.run(_span(settings, first, out, 120))
 
 
@@ -118,6 +121,9 @@ def run_headwater(settings: Settings, prefix: str, events: int, tmp: Path) -> di
     worker = Worker(tmp, TOPIC_PREFIX=prefix, LOG_LEVEL="warn")
     try:
         worker.start()
+        assert worker.proc is not None
+        meter = CpuMeter(worker.proc.pid)
+        meter.start()
 
         def done() -> str | None:
             text = worker.get("/metrics").text
@@ -129,6 +135,7 @@ def run_headwater(settings: Settings, prefix: str, events: int, tmp: Path) -> di
             return text if cleaned_in >= events and enriched > 0 and acted >= enriched else None
 
         text = wait_until(f"{events} events through every stage", done, 1800, every=1)
+        cpu = meter.stop()
     finally:
         worker.stop()
     first = [prefix + t for t in [*CLEANED.values(), BOTS, DLQ]]
@@ -144,20 +151,31 @@ def run_headwater(settings: Settings, prefix: str, events: int, tmp: Path) -> di
             "mean_batch_ms": round(1000 * total / count, 2) if count else None,
             "busy_seconds": round(total, 2),
         }
-    return {"events_per_second": events / span, "span_seconds": span, "stages": stages}
+    return {
+        "events_per_second": events / span,
+        "span_seconds": span,
+        "stages": stages,
+        "cpu_seconds": cpu,
+        "worker_cpu_ms_per_event": round(1000 * cpu["worker"] / events, 3),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=30_000)
-    parser.add_argument("--skip", action="append", default=[], choices=["plain", "naive"])
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["plain", "naive", "batched", "headwater"]
+    )
     args = parser.parse_args()
     settings = get_settings()
     prefix = unique("bench-pipe") + "."
     traffic = TrafficGenerator(seed=17, malformed_share=0.0).events(args.events)
     asyncio.run(produce(dataclasses.replace(settings, topic_prefix=prefix), traffic))
     hop_topics = [
-        hop_topic(prefix, s, f, h) for s in (PLAIN, NAIVE) for f in RAW for h in range(1, HOPS + 1)
+        hop_topic(prefix, s, f, h)
+        for s in (PLAIN, NAIVE, BATCHED)
+        for f in RAW
+        for h in range(1, HOPS + 1)
     ]
     asyncio.run(create_topics(settings.kafka_bootstrap, hop_topics, settings.topic_partitions))
 
@@ -171,10 +189,22 @@ def main() -> None:
             naive = run_naive(settings, prefix, args.events, Path(tmp))
             figures["naive_faust_3_hops"] = {"events_per_second": round(naive, 1)}
             print(f"naive Faust, 3 hops:     {naive:10,.0f} events/s")
+        if "batched" not in args.skip:
+            batched = run_naive(settings, prefix, args.events, Path(tmp), BATCHED)
+            figures["batched_faust_3_hops"] = {"events_per_second": round(batched, 1)}
+            print(f"batched Faust, 3 hops:   {batched:10,.0f} events/s")
+        if "headwater" in args.skip:
+            print(f"results in {write_results('pipeline-partial', figures)}")
+            return
         hw = run_headwater(settings, prefix, args.events, Path(tmp))
     rate = hw["events_per_second"]
     figures["headwater_one_worker"] = {**hw, "events_per_second": round(rate, 1)}
     print(f"Headwater, one worker:   {rate:10,.0f} events/s (raw → cleaned → enriched → action)")
+    print(
+        "  CPU seconds while it ran: "
+        + ", ".join(f"{g} {c}" for g, c in hw["cpu_seconds"].items())
+        + f"; worker {hw['worker_cpu_ms_per_event']} ms per event"
+    )
     for stage, s in hw["stages"].items():
         print(
             f"  {stage:7s} {s['events']:7d} events in {s['batches']:5d} batches, "

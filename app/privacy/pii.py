@@ -11,12 +11,35 @@ snapshot instead.
 from __future__ import annotations
 
 import asyncio
+import re
 import types
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from app.errors import ConfigError
+
+
+#: With no NER model every active recognizer is a pattern whose matches contain a digit, "@"
+#: (email) or ":" (IPv6): text without any of them cannot match, so Presidio is skipped for it.
+#: Any other entity (or a spaCy model) turns the shortcut off.
+_PATTERN_ONLY = frozenset(
+    {
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "IP_ADDRESS",
+        "IBAN_CODE",
+        "US_SSN",
+        "UK_NHS",
+        "CRYPTO",
+        "US_BANK_NUMBER",
+    }
+)
+_CAN_MATCH = re.compile(r"[0-9@:]")
+#: Texts Presidio found clean, remembered (search queries repeat); texts with PII are not kept.
+CLEAN_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,8 @@ class PiiMasker:
         self._analyzer = None
         self._active: list[str] = []
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presidio")
+        self._clean: OrderedDict[str, None] = OrderedDict()
+        self._shortcut = False
 
     def _engine(self):  # type: ignore[no-untyped-def]
         if self._analyzer is None:
@@ -69,6 +94,7 @@ class PiiMasker:
             # PERSON and LOCATION need an NER model; with no_op they have no recognizer.
             supported = set(analyzer.get_supported_entities(language="en"))
             self._active = [e for e in self.entities if e in supported]
+            self._shortcut = self.model == "no_op" and set(self._active) <= _PATTERN_ONLY
             self._analyzer = analyzer
         return self._analyzer
 
@@ -77,8 +103,16 @@ class PiiMasker:
         if not text or not text.strip():
             return Masked(text, ())
         engine = self._engine()
+        if self._shortcut and _CAN_MATCH.search(text) is None:
+            return Masked(text, ())
+        if text in self._clean:
+            self._clean.move_to_end(text)
+            return Masked(text, ())
         results = engine.analyze(text=text, language="en", entities=self._active)
         if not results:
+            self._clean[text] = None
+            if len(self._clean) > CLEAN_CACHE_SIZE:
+                self._clean.popitem(last=False)
             return Masked(text, ())
         # Overlapping hits (a phone number also read as an NHS number): keep the widest.
         spans: list[tuple[int, int, str]] = []

@@ -5,6 +5,7 @@ shape of most Faust examples. Same Avro codecs as the worker. Run by the benchma
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import faust
@@ -16,7 +17,8 @@ from app.wire import decoder, encoder
 from bench.pipeline.hops import HOPS, family_of, hop_topic
 
 PREFIX = os.environ.get("BENCH_PREFIX", "bench.")
-SYSTEM = "naive"
+MODE = os.environ.get("BENCH_MODE", "naive")
+SYSTEM = MODE
 
 
 class NaiveApp(faust.App):
@@ -50,6 +52,22 @@ def _hop_agent(hop: int) -> None:
             family = family_of(PREFIX, event.message.topic)
             value = encoder(RAW[family])(decoder(RAW[family])(event.value))
             await targets[family].send(key=event.key, value=value)
+
+    async def batched_agent(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(500, within=0.05):  # type: ignore[attr-defined]
+            futures = []
+            for event in events:
+                family = family_of(PREFIX, event.message.topic)
+                value = encoder(RAW[family])(decoder(RAW[family])(event.value))
+                futures.append(
+                    await app.producer.send(
+                        targets[family].get_topic_name(), event.key, value, None, None, None
+                    )
+                )
+            await asyncio.gather(*futures)
+
+    if MODE == "batched":
+        hop_agent = batched_agent
 
     hop_agent.__name__ = f"hop{hop}"
     app.agent(
