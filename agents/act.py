@@ -81,7 +81,7 @@ async def act_batch(events: list[EventT]) -> None:
             prescription=sphere,
             experiment=label,
         )
-        record = to_record(rec, str(uuid.uuid4()))
+        record = to_record(rec, str(uuid.uuid4()), trigger_event_id=str(last["event_id"]))
         if label is not None:
             exposures.append((label, key.decode(), rec.item_ids, rec.generated_at))
         sent.append(await recommendations_topic.send(key=key, value=encode(record)))

@@ -15,6 +15,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,10 @@ def _view(user: str, t: datetime) -> dict[str, object]:
         "properties": {"js": "1"},
         "user_agent": "Mozilla/5.0 Chrome/131.0",
     }
+
+
+def _personalized(worker: Worker, user: str, auth: dict[str, str]) -> bool:
+    return bool(worker.get(f"/v1/recommendations/{user}", headers=auth).json()["personalized"])
 
 
 def main() -> None:
@@ -74,9 +79,7 @@ def main() -> None:
                 )
                 wait_until(
                     "a personalized list",
-                    lambda u=user: worker.get(f"/v1/recommendations/{u}", headers=auth).json()[
-                        "personalized"
-                    ],
+                    partial(_personalized, worker, user, auth),
                     60,
                     0.05,
                 )

@@ -15,13 +15,15 @@ import argparse
 import asyncio
 import dataclasses
 import tempfile
+import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from app.generator.produce import produce
-from app.generator.traffic import TrafficGenerator
+from app.generator.traffic import Generated, TrafficGenerator
 from app.settings import Settings, get_settings
 from app.topics import BOTS, CLEANED, DLQ, RAW, RECOMMENDATIONS
 from bench.common import write_results
@@ -117,52 +119,90 @@ async def _count(settings: Settings, topics: list[str]) -> int:
         await consumer.stop()
 
 
-def run_headwater(settings: Settings, prefix: str, events: int, tmp: Path) -> dict[str, Any]:
-    worker = Worker(tmp, TOPIC_PREFIX=prefix, LOG_LEVEL="warn")
+def run_headwater(
+    settings: Settings, traffic: list[Generated], workers: int, tmp: Path
+) -> dict[str, Any]:
+    """``workers`` workers in one consumer group; the events are produced once all have
+    joined, so the span holds no start-up and no rebalance."""
+    prefix = unique("bench-hw") + "."
+    app_id = unique("bench-hw")
+    group = [Worker(tmp, TOPIC_PREFIX=prefix, APP_ID=app_id) for _ in range(workers)]
+    events = len(traffic)
     try:
-        worker.start()
-        assert worker.proc is not None
-        meter = CpuMeter(worker.proc.pid)
+        for w in group:
+            w.start()
+        for w in group:
+            wait_until(f"worker {w.port} ready", partial(_ready, w), 120)
+        time.sleep(5 if workers > 1 else 1)  # the group settles after the last join
+        meter = CpuMeter(*(w.proc.pid for w in group if w.proc is not None))
         meter.start()
+        asyncio.run(produce(dataclasses.replace(settings, topic_prefix=prefix), traffic))
 
-        def done() -> str | None:
-            text = worker.get("/metrics").text
-            cleaned_in = _metric(text, "headwater_stage_in_total", stage="clean")
-            enriched = _metric(
-                text, "headwater_stage_out_total", stage="enrich", destination="enriched.events"
+        def done() -> list[str] | None:
+            texts = [w.get("/metrics").text for w in group]
+
+            def total(name: str, **labels: str) -> float:
+                return sum(_metric(t, name, **labels) for t in texts)
+
+            cleaned_in = total("headwater_stage_in_total", stage="clean")
+            enriched = total(
+                "headwater_stage_out_total", stage="enrich", destination="enriched.events"
             )
-            acted = _metric(text, "headwater_stage_in_total", stage="act")
-            return text if cleaned_in >= events and enriched > 0 and acted >= enriched else None
+            acted = total("headwater_stage_in_total", stage="act")
+            return texts if cleaned_in >= events and enriched > 0 and acted >= enriched else None
 
-        text = wait_until(f"{events} events through every stage", done, 1800, every=1)
+        texts = wait_until(f"{events} events through every stage", done, 1800, every=1)
         cpu = meter.stop()
     finally:
-        worker.stop()
+        for w in group:
+            w.stop()
     first = [prefix + t for t in [*CLEANED.values(), BOTS, DLQ]]
     span = asyncio.run(_span(settings, first, [prefix + RECOMMENDATIONS], 120))
     stages = {}
     for stage in ("clean", "enrich", "act"):
-        count = _metric(text, "headwater_stage_batch_seconds_count", stage=stage)
-        total = _metric(text, "headwater_stage_batch_seconds_sum", stage=stage)
-        consumed = _metric(text, "headwater_stage_in_total", stage=stage)
+        count = sum(_metric(t, "headwater_stage_batch_seconds_count", stage=stage) for t in texts)
+        busy = sum(_metric(t, "headwater_stage_batch_seconds_sum", stage=stage) for t in texts)
+        consumed = sum(_metric(t, "headwater_stage_in_total", stage=stage) for t in texts)
         stages[stage] = {
             "events": int(consumed),
             "batches": int(count),
-            "mean_batch_ms": round(1000 * total / count, 2) if count else None,
-            "busy_seconds": round(total, 2),
+            "mean_batch_ms": round(1000 * busy / count, 2) if count else None,
+            "busy_seconds": round(busy, 2),
         }
     return {
+        "workers": workers,
         "events_per_second": events / span,
-        "span_seconds": span,
+        "span_seconds": round(span, 2),
         "stages": stages,
         "cpu_seconds": cpu,
         "worker_cpu_ms_per_event": round(1000 * cpu["worker"] / events, 3),
     }
 
 
+def _ready(worker: Worker) -> bool | None:
+    return "[^Worker]: Ready" in worker.log_tail(400) or None
+
+
+def _print_headwater(label: str, hw: dict[str, Any]) -> None:
+    print(f"{label} {hw['events_per_second']:10,.0f} events/s (raw → cleaned → enriched → action)")
+    print(
+        "  CPU seconds while it ran: "
+        + ", ".join(f"{g} {c}" for g, c in hw["cpu_seconds"].items())
+        + f"; workers {hw['worker_cpu_ms_per_event']} ms per event"
+    )
+    for stage, st in hw["stages"].items():
+        print(
+            f"  {stage:7s} {st['events']:7d} events in {st['batches']:5d} batches, "
+            f"mean {st['mean_batch_ms']} ms per batch, busy {st['busy_seconds']} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument(
+        "--no-scaling", dest="scaling", action="store_false", help="skip the two-worker run"
+    )
     parser.add_argument(
         "--skip", action="append", default=[], choices=["plain", "naive", "batched", "headwater"]
     )
@@ -178,6 +218,7 @@ def main() -> None:
         for h in range(1, HOPS + 1)
     ]
     asyncio.run(create_topics(settings.kafka_bootstrap, hop_topics, settings.topic_partitions))
+    time.sleep(3)  # partition leaders of new topics are elected asynchronously
 
     figures: dict[str, Any] = {"events": args.events}
     if "plain" not in args.skip:
@@ -196,20 +237,20 @@ def main() -> None:
         if "headwater" in args.skip:
             print(f"results in {write_results('pipeline-partial', figures)}")
             return
-        hw = run_headwater(settings, prefix, args.events, Path(tmp))
+        hw = run_headwater(settings, traffic, 1, Path(tmp))
+        two = run_headwater(settings, traffic, 2, Path(tmp)) if args.scaling else None
     rate = hw["events_per_second"]
     figures["headwater_one_worker"] = {**hw, "events_per_second": round(rate, 1)}
-    print(f"Headwater, one worker:   {rate:10,.0f} events/s (raw → cleaned → enriched → action)")
-    print(
-        "  CPU seconds while it ran: "
-        + ", ".join(f"{g} {c}" for g, c in hw["cpu_seconds"].items())
-        + f"; worker {hw['worker_cpu_ms_per_event']} ms per event"
-    )
-    for stage, s in hw["stages"].items():
-        print(
-            f"  {stage:7s} {s['events']:7d} events in {s['batches']:5d} batches, "
-            f"mean {s['mean_batch_ms']} ms per batch, busy {s['busy_seconds']} s"
-        )
+    _print_headwater("Headwater, one worker: ", hw)
+    if two is not None:
+        figures["headwater_two_workers"] = {
+            **two,
+            "events_per_second": round(two["events_per_second"], 1),
+        }
+        _print_headwater("Headwater, two workers:", two)
+        scale = two["events_per_second"] / rate
+        figures["scaling_two_over_one"] = round(scale, 2)
+        print(f"two workers / one worker: {scale:.2f} (target ≥ 1.7)")
     if "plain_aiokafka_3_hops" in figures:
         r = rate / figures["plain_aiokafka_3_hops"]["events_per_second"]
         figures["ratio_to_plain_aiokafka"] = round(r, 3)

@@ -27,3 +27,4 @@ class Recommendation(ContractRecord):
     experiment_id: str | None = None
     variant: str | None = None
     model_versions: dict[str, str] = {}
+    trigger_event_id: str | None = None

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from app.errors import ConfigError
 
-
 #: With no NER model every active recognizer is a pattern whose matches contain a digit, "@"
 #: (email) or ":" (IPv6): text without any of them cannot match, so Presidio is skipped for it.
 #: Any other entity (or a spaCy model) turns the shortcut off.

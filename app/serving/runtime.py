@@ -115,7 +115,9 @@ class Runtime:
         return self.engine.recommend(ctx, k, weights=weights, experiment=experiment)
 
 
-def to_record(rec: Recommendation, recommendation_id: str) -> dict[str, Any]:
+def to_record(
+    rec: Recommendation, recommendation_id: str, trigger_event_id: str | None = None
+) -> dict[str, Any]:
     """The Recommendation Avro contract's shape."""
     from datetime import UTC, datetime
 
@@ -138,6 +140,7 @@ def to_record(rec: Recommendation, recommendation_id: str) -> dict[str, Any]:
         "variant": (rec.experiment or {}).get("variant"),
         "personalized": rec.personalized,
         "model_versions": {**rec.model_versions, "rules": rec.rules_version},
+        "trigger_event_id": trigger_event_id,
     }
 
 

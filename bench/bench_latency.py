@@ -1,0 +1,202 @@
+"""Event-to-recommendation latency at a fixed offered load, as a subscriber sees it.
+
+Run: ``.venv/bin/python -m bench.bench_latency [--rate 1000] [--seconds 20]`` with the stack
+up. One worker; generated shoppers' events are produced to the raw topics at ``--rate``
+events/s (paced, open loop); a subscriber reads ``action.recommendations`` as it is written.
+An event's latency is from its produce time (the raw record's timestamp) to the arrival of the
+first recommendation for its user that answers it: one whose ``trigger_event_id`` was produced
+at or after it (a user's events are applied in order, so that list reflects it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import dataclasses
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from app.generator.produce import produce
+from app.generator.traffic import TrafficGenerator
+from app.settings import Settings, get_settings
+from app.topics import ENRICHED, RAW, RECOMMENDATIONS
+from app.wire import decoder
+from bench.common import drain, write_results
+from tests.integration.harness import Worker, unique, wait_until
+
+
+class Subscriber:
+    """Reads recommendations (arrival time) and enriched events (event → user) live."""
+
+    def __init__(self, settings: Settings, prefix: str) -> None:
+        self.settings, self.prefix = settings, prefix
+        self.arrivals: list[tuple[str, str | None, float]] = []  # user, trigger, arrived
+        self.user_of: dict[str, str] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=5,  # a storefront subscriber wants records as they land
+        )
+        await self._consumer.start()
+        tps = [
+            TopicPartition(self.prefix + t, p)
+            for t in (RECOMMENDATIONS, ENRICHED)
+            for p in range(self.settings.topic_partitions)
+        ]
+        self._consumer.assign(tps)
+        await self._consumer.seek_to_end(*tps)
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        rec_topic = self.prefix + RECOMMENDATIONS
+        decode_rec, decode_enriched = decoder(RECOMMENDATIONS), decoder(ENRICHED)
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=50)
+            now = time.time()
+            for tp, records in batches.items():
+                for r in records:
+                    if tp.topic == rec_topic:
+                        rec = decode_rec(r.value)
+                        self.arrivals.append((rec["user_key"], rec.get("trigger_event_id"), now))
+                    else:
+                        ev = decode_enriched(r.value)
+                        self.user_of[str(ev["event_id"])] = ev["user_key"]
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._consumer.stop()
+
+
+async def _offer(
+    settings: Settings, worker_settings: Settings, events: list[Any], rate: float, drain_s: float
+) -> tuple[Subscriber, float]:
+    sub = Subscriber(settings, worker_settings.topic_prefix)
+    await sub.start()
+    try:
+        took = await produce(worker_settings, events, rate=rate)
+        await asyncio.sleep(drain_s)  # let the backlog (if any) reach the subscriber
+    finally:
+        await sub.stop()
+    return sub, took
+
+
+async def _produce_times(settings: Settings, prefix: str, n: int) -> dict[str, float]:
+    """event id → produce time, from the raw records' timestamps."""
+    got = await drain(settings, [prefix + t for t in RAW.values()], n, timeout=120)
+    by_topic = {prefix + t: decoder(t) for t in RAW.values()}
+    return {
+        str(by_topic[topic](r.value)["event_id"]): r.timestamp / 1000
+        for topic, records in got.items()
+        for r in records
+    }
+
+
+def latencies(
+    produced: dict[str, float], user_of: dict[str, str], arrivals: list[tuple[str, Any, float]]
+) -> tuple[list[float], int]:
+    """Per event: seconds to the first list answering it; and how many never got one."""
+    lists: dict[str, list[tuple[float, float]]] = defaultdict(list)  # user → (trigger t, at)
+    for user, trigger, at in arrivals:
+        if trigger in produced:
+            lists[user].append((produced[trigger], at))
+    # Per user, by trigger time: the earliest arrival among lists triggered at or after it.
+    earliest: dict[str, tuple[list[float], list[float]]] = {}
+    for user, rows in lists.items():
+        rows.sort()
+        arrive = [at for _, at in rows]
+        for i in range(len(arrive) - 2, -1, -1):
+            arrive[i] = min(arrive[i], arrive[i + 1])
+        earliest[user] = ([t for t, _ in rows], arrive)
+    out, unanswered = [], 0
+    for event_id, t in produced.items():
+        triggers, arrive = earliest.get(user_of.get(event_id, ""), ([], []))
+        i = bisect.bisect_left(triggers, t)
+        if i == len(triggers):
+            unanswered += 1
+        else:
+            out.append(arrive[i] - t)
+    return out, unanswered
+
+
+def _pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(q * 10) - 1] if len(values) > 1 else values[0]
+
+
+def run_rate(settings: Settings, rate: float, seconds: float, tmp: Path) -> dict[str, Any]:
+    prefix = unique("bench-lat") + "."
+    worker_settings = dataclasses.replace(settings, topic_prefix=prefix)
+    warm = TrafficGenerator(seed=5, bot_share=0.0, malformed_share=0.0).events(300)
+    load = TrafficGenerator(seed=6, bot_share=0.0, malformed_share=0.0).events(int(rate * seconds))
+    worker = Worker(tmp, TOPIC_PREFIX=prefix, LOG_LEVEL="warn")
+    try:
+        worker.start()
+        # Warm-up: the runtime loads the catalog and models; the first lists take longer.
+        asyncio.run(produce(worker_settings, warm, rate=200))
+        wait_until(
+            "the warm-up events' recommendations",
+            lambda: (
+                'headwater_stage_out_total{destination="action.recommendations"'
+                in worker.get("/metrics").text
+                or None
+            ),
+            timeout=120,
+        )
+        time.sleep(2)
+        sub, took = asyncio.run(_offer(settings, worker_settings, load, rate, drain_s=10))
+    finally:
+        worker.stop()
+    produced = asyncio.run(_produce_times(settings, prefix, len(warm) + len(load)))
+    load_ids = {str(g.event["event_id"]) for g in load if g.event is not None}
+    produced = {e: t for e, t in produced.items() if e in load_ids}
+    lat, unanswered = latencies(produced, sub.user_of, sub.arrivals)
+    if not lat:
+        raise AssertionError(f"no recommendation answered any of {len(produced)} events")
+    ms = sorted(1000 * x for x in lat)
+    return {
+        "offered_events_per_second": rate,
+        "achieved_produce_rate": round(len(load) / took, 1),
+        "events": len(produced),
+        "answered": len(lat),
+        "unanswered_within_10s_after_load": unanswered,
+        "p50_ms": round(_pct(ms, 50), 1),
+        "p99_ms": round(_pct(ms, 99), 1),
+        "max_ms": round(ms[-1], 1),
+        "recommendations": len(sub.arrivals),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, action="append", help="events/s (repeatable)")
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    settings = get_settings()
+    figures: dict[str, Any] = {"runs": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rate in args.rate or [1000.0, 200.0]:
+            r = run_rate(settings, rate, args.seconds, Path(tmp))
+            figures["runs"].append(r)
+            print(
+                f"offered {rate:6.0f} events/s (produced at {r['achieved_produce_rate']:.0f}/s): "
+                f"event → recommendation p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+                f"max {r['max_ms']} ms; {r['answered']} of {r['events']} events answered, "
+                f"{r['recommendations']} lists"
+            )
+    print("target: p99 ≤ 50 ms at 1,000 events/s offered")
+    print(f"results in {write_results('latency', figures)}")
+
+
+if __name__ == "__main__":
+    main()
