@@ -48,6 +48,7 @@ app = HeadwaterApp(
     topic_partitions=settings.topic_partitions,
     topic_replication_factor=settings.topic_replication_factor,
     producer_linger=settings.producer_linger_ms / 1000,
+    Worker="app.worker:Worker",
     producer_max_batch_size=settings.producer_max_batch_bytes,
     web_host=settings.web_host,
     web_bind=settings.web_host,

@@ -1,0 +1,21 @@
+"""The worker class the app runs (``faust -A app worker``)."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+
+class Worker(faust.Worker):
+    """Faust's worker without the start-up spinner.
+
+    At ``-l warn`` or above, Faust's spinner sets the root logger to DEBUG so it can spin on
+    every record, filtering them at the handler: aiokafka and Faust then build a log record for
+    each message produced (measured with cProfile: 90k records for 10k events, about 5% of the
+    worker's time). Logs go to files and containers here, where a spinner shows nothing.
+    """
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        self.spinner = None
+        super().on_setup_root_logger(logger, level)
