@@ -14,24 +14,27 @@ from app.auth import Principal, require
 from app.cleaning.services import cleaning_services
 from app.core import app, postgres, settings
 from app.enrich import profiles
-from app.profiles.access import Actor, log_access
+from app.profiles.access import Actor
+from app.web.access_batch import AccessLogWriter
 from app.web.base import ApiView
 from app.web.routing import forward
 from tables.profiles import profiles_table
 from tables.sessions import sessions_table
 
+# One per worker: concurrent reads share their access-log commits (see app/web/access_batch.py).
+_access_log = AccessLogWriter(postgres)
+
 
 async def _log_read(principal: Principal, user_key: str, what: str, request: Request) -> None:
-    """Every read of personal data leaves a row: who, what, when, why (``?purpose=``)."""
-    async with postgres.acquire() as con:
-        await log_access(
-            con,
-            Actor(principal.key_id, principal.role),
-            action="read",
-            user_key=user_key,
-            fields=[what],
-            purpose=request.query.get("purpose", "service"),
-        )
+    """Every read of personal data leaves a row: who, what, when, why (``?purpose=``); the
+    answer waits until the row is committed."""
+    await _access_log.log(
+        Actor(principal.key_id, principal.role),
+        action="read",
+        user_key=user_key,
+        fields=[what],
+        purpose=request.query.get("purpose", "service"),
+    )
 
 
 def _served(response: Response) -> Response:

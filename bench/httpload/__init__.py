@@ -1,0 +1,1 @@
+"""Helpers of bench_http: the wrk load process and the loaded worker."""
