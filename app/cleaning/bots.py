@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from app.cleaning.iforest import CompiledForest
+
 BOT_UA = re.compile(
     r"bot|crawl|spider|slurp|headless|phantom|python-requests|curl/|wget|scrapy|httpclient"
     r"|java/|go-http-client|node-fetch|axios",
@@ -126,13 +128,14 @@ class AnomalyModel:
         train = human_training_features(seed=seed)
         self._forest = IsolationForest(n_estimators=100, contamination=0.02, random_state=seed)
         self._forest.fit(train)
+        self._compiled = CompiledForest(self._forest)
         # Calibrate: the 98th percentile of human scores maps to 0, clearly odd sessions to 1.
         human = -self._forest.score_samples(train)
         self._lo = float(np.quantile(human, 0.98))
         self._hi = self._lo + 0.15
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        raw = -self._forest.score_samples(features)
+        raw = -self._compiled.score_samples(features)
         return np.clip((raw - self._lo) / (self._hi - self._lo), 0.0, 1.0)
 
 

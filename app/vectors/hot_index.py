@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # The faiss stubs do not know the SWIG signatures (remove_ids(ndarray), DirectMap, ...).
 faiss: Any = _faiss_typed
 # One query probes a few lists: OpenMP threads only add hand-offs and spin-waits that compete
-# with the event loop. Measured at 100k×64 (IVF): p99 0.65 ms with 2 threads, 0.44 ms with 1,
+# with the event loop. Measured at 100k x 64 (IVF): p99 0.65 ms with 2 threads, 0.44 ms with 1,
 # and the build got faster too (1.1 s → 0.6 s).
 faiss.omp_set_num_threads(1)
 
