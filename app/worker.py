@@ -6,6 +6,8 @@ import logging
 
 import faust
 
+from app import heap
+
 
 class Worker(faust.Worker):
     """Faust's worker without the start-up spinner.
@@ -19,3 +21,8 @@ class Worker(faust.Worker):
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         self.spinner = None
         super().on_setup_root_logger(logger, level)
+
+    async def on_startup_finished(self) -> None:
+        await super().on_startup_finished()
+        heap.tune()
+        heap.settle("worker start-up")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app import heap
 from app.cleaning.bots import AnomalyModel
 from app.privacy.pii import PiiMasker
 from app.privacy.pseudonym import Pseudonymizer
@@ -51,4 +52,5 @@ async def cleaning_services(settings: Settings) -> CleaningServices:
                 pseudonymize=Pseudonymizer(settings.pseudonym_key),
                 executor=executor,
             )
+            heap.settle("cleaning services")
     return _services

@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+from app import heap
 from app.recommend.affinity import Affinity
 from app.recommend.covisitation import Covisitation
 from app.recommend.engine import Engine, Recommendation
@@ -60,6 +61,7 @@ class Runtime:
             log.warning("embeddings not started (Milvus or PostgreSQL unavailable): %s", err)
             return
         self.vectors = vectors
+        heap.settle("product vectors")
 
     async def start(self, postgres: Any) -> None:
         from app.serving.catalog import load_catalog
@@ -72,6 +74,7 @@ class Runtime:
             await load_catalog(postgres, self.catalog)
         except Exception as err:  # the worker serves non-catalog lists until PostgreSQL is back
             log.warning("engine catalog not loaded: %s", err)
+        heap.settle("engine catalog")
         self.ready.set()
 
     def recommend(

@@ -1,0 +1,30 @@
+"""Keep Python's cyclic garbage collector off the long-lived heap.
+
+A worker holds a large, long-lived heap (Presidio's recognizers, scikit-learn and faiss objects,
+the catalog, the models). Every full collection walks all of it: measured under load at 170 to
+590 ms per collection, about every half second, which stalled every stage and every HTTP answer
+for that long. Objects alive once a service is built are moved to the permanent generation
+(``gc.freeze``), and the young generation collects less often, since stage batches allocate in
+bursts that mostly die together.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+log = logging.getLogger(__name__)
+
+#: (young, middle, old) thresholds; the default is (700, 10, 10).
+THRESHOLDS = (50_000, 20, 100)
+
+
+def tune() -> None:
+    gc.set_threshold(*THRESHOLDS)
+
+
+def settle(what: str) -> None:
+    """Collect once, then freeze what survived (call after building a long-lived service)."""
+    gc.collect()
+    gc.freeze()
+    log.info("heap settled after %s: %d objects frozen", what, gc.get_freeze_count())
