@@ -185,7 +185,7 @@ def main() -> None:
     settings = get_settings()
     figures: dict[str, Any] = {"runs": []}
     with tempfile.TemporaryDirectory() as tmp:
-        for rate in args.rate or [1000.0, 200.0]:
+        for rate in args.rate or [1000.0, 100.0]:
             r = run_rate(settings, rate, args.seconds, Path(tmp))
             figures["runs"].append(r)
             print(
