@@ -162,6 +162,13 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 
+@app.task
+async def build_cleaning_services() -> None:
+    """Presidio and the bot model at start-up, not inside the first batch (building them, and
+    settling the heap after, takes seconds that the first events would otherwise wait)."""
+    await cleaning_services(settings)
+
+
 def _make_agent(family: str) -> None:
     async def clean(stream: StreamT) -> None:
         # take_events is on the concrete Stream, not on the StreamT interface.

@@ -23,8 +23,14 @@ def tune() -> None:
     gc.set_threshold(*THRESHOLDS)
 
 
-def settle(what: str) -> None:
-    """Collect once, then freeze what survived (call after building a long-lived service)."""
-    gc.collect()
+def settle(what: str, *, collect: bool = False) -> None:
+    """Freeze what is alive now (call after building a long-lived service).
+
+    ``collect`` first runs a full collection, so no garbage is frozen with it; it pauses the
+    process for as long as a full collection takes, so only start-up asks for it. Without it,
+    whatever garbage exists at that moment stays (a one-off amount, never freed).
+    """
+    if collect:
+        gc.collect()
     gc.freeze()
     log.info("heap settled after %s: %d objects frozen", what, gc.get_freeze_count())

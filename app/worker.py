@@ -25,4 +25,4 @@ class Worker(faust.Worker):
     async def on_startup_finished(self) -> None:
         await super().on_startup_finished()
         heap.tune()
-        heap.settle("worker start-up")
+        heap.settle("worker start-up", collect=True)
