@@ -1,21 +1,26 @@
 """Blend the generators: normalize each one's scores, weight them, keep who contributed what.
 
 Raw scores are not comparable (counts, cosines, regression outputs), so each generator's list is
-normalized first: ``max`` divides by the list's best score (negative scores become 0), ``rank``
-gives ``1 / (1 + rank)``. An item's score is the sum of ``weight x normalized`` over the
-generators that proposed it, and :class:`Scored.contributions` holds each term, so the
-contributions sum to the score and the largest one names the explanation.
+normalized first, per request: ``max`` divides by the list's best score (negative scores become
+0), ``rank`` gives ``1 / (1 + rank)``, ``minmax`` maps the list's lowest score to 0 and its best
+to 1, ``zscore`` gives the score's distance above the list's mean in standard deviations (0 at
+or below the mean). ``max`` keeps a generator whose scores bunch near its best (a factor model)
+louder than one with a long tail (counts); ``minmax`` and ``zscore`` spread every list alike.
+An item's score is the sum of ``weight x normalized`` over the generators that proposed it, and
+:class:`Scored.contributions` holds each term, so the contributions sum to the score and the
+largest one names the explanation.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.recommend.errors import ConfigurationError
 from app.recommend.model import Context, Generator
 
-NORMALIZATIONS = ("max", "rank")
+NORMALIZATIONS = ("max", "rank", "minmax", "zscore")
 
 
 @dataclass
@@ -38,6 +43,16 @@ def normalize(scores: Mapping[str, float], how: str = "max") -> dict[str, float]
     if how == "rank":
         ranked = sorted(scores, key=lambda i: scores[i], reverse=True)
         return {item: 1.0 / (1.0 + r) for r, item in enumerate(ranked)}
+    if how in ("minmax", "zscore"):
+        values = list(scores.values())
+        lo, hi = min(values), max(values)
+        if hi <= lo:
+            return dict.fromkeys(scores, 1.0)
+        if how == "minmax":
+            return {item: (s - lo) / (hi - lo) for item, s in scores.items()}
+        mean = sum(values) / len(values)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+        return {item: max(s - mean, 0.0) / sd for item, s in scores.items()}
     if how != "max":
         raise ConfigurationError(
             f"Unknown normalization {how!r}: choose one of {', '.join(NORMALIZATIONS)}"

@@ -38,8 +38,30 @@ def _engine(**weights: float) -> Engine:
 def test_normalize() -> None:
     assert normalize({"a": 4.0, "b": 2.0, "c": -1.0}) == {"a": 1.0, "b": 0.5, "c": 0.0}
     assert normalize({"a": 4.0, "b": 2.0}, "rank") == {"a": 1.0, "b": 0.5}
+    assert normalize({"a": 4.0, "b": 2.0, "c": 1.0}, "minmax") == pytest.approx(
+        {"a": 1.0, "b": 1 / 3, "c": 0.0}
+    )
+    # mean 2, standard deviation sqrt(2): only the items above the mean keep a score.
+    assert normalize({"a": 4.0, "b": 1.0, "c": 1.0}, "zscore") == pytest.approx(
+        {"a": 2.0 / 2**0.5, "b": 0.0, "c": 0.0}
+    )
+    assert normalize({"a": 3.0, "b": 3.0}, "minmax") == {"a": 1.0, "b": 1.0}
+    assert normalize({"a": 3.0, "b": 3.0}, "zscore") == {"a": 1.0, "b": 1.0}
     with pytest.raises(ConfigurationError):
-        normalize({"a": 1.0}, "zscore")
+        normalize({"a": 1.0}, "softmax")
+
+
+def test_minmax_lets_a_bunched_list_weigh_as_much_as_a_long_tail() -> None:
+    # "cf" scores bunch near its best (as a factor model's do); "pop" has a long tail. Under
+    # ``max`` the bunched list's runner-up outweighs pop's best; ``minmax`` spreads both alike.
+    gens = [
+        Fixed("pop", {"i1": 10.0, "i2": 1.0}),
+        Fixed("cf", {"i2": 1.0, "i3": 0.95, "i4": 0.9}, personal=True),
+    ]
+    by_max = Engine(gens, {"pop": 1.0, "cf": 1.0}, RuleSet(), catalog(5)).recommend(ctx(), 3)
+    assert by_max.item_ids == ["i2", "i1", "i3"]
+    spread = Engine(gens, {"pop": 1.0, "cf": 1.0}, RuleSet(), catalog(5), normalization="minmax")
+    assert spread.recommend(ctx(), 3).item_ids == ["i1", "i2", "i3"]
 
 
 def test_contributions_sum_to_the_score_and_explain() -> None:
