@@ -16,8 +16,13 @@ from bench.eval.replay import top_matrix
 RULES = RuleSet(name="eval")
 
 
-def engine(generators: Sequence[Generator], weights: Mapping[str, float], cat: Catalog) -> Engine:
-    return Engine(generators, weights, RULES, cat)
+def engine(
+    generators: Sequence[Generator],
+    weights: Mapping[str, float],
+    cat: Catalog,
+    normalization: str = "max",
+) -> Engine:
+    return Engine(generators, weights, RULES, cat, normalization=normalization)
 
 
 def engine_top(

@@ -47,6 +47,8 @@ class Params:
     recent: int = 10
     vector_dim: int = 64
     weights: Mapping[str, float] = field(default_factory=dict)
+    #: How the engine puts the generators' scores on one scale (``app.recommend.ensemble``).
+    normalization: str = "max"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class Params:
             "recent": self.recent,
             "vector_dim": self.vector_dim,
             "weights": dict(self.weights),
+            "normalization": self.normalization,
         }
 
 

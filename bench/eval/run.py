@@ -92,7 +92,7 @@ def score_all(
         t = time.perf_counter()
         record(gname, replay.generator_top(gen, rep.contexts, index, K), t)
     t = time.perf_counter()
-    eng = engine(list(rep.generators.values()), params.weights, rep.catalog)
+    eng = engine(list(rep.generators.values()), params.weights, rep.catalog, params.normalization)
     record("ensemble", engine_top(eng, rep.contexts, index, K), t)
     return out, seconds
 

@@ -1,5 +1,5 @@
-"""Choose EASE's and iALS' settings and the ensemble weights on a validation split of the
-training rows only."""
+"""Choose EASE's and iALS' settings, the ensemble weights and the engine's score normalization on
+a validation split of the training rows only."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from app.recommend.ensemble import NORMALIZATIONS
 from app.recommend.model import Generator
 from bench.eval import catalog as shop
 from bench.eval import matrix, metrics, replay
@@ -73,10 +74,41 @@ def tune(
         rep.events, ials_l2, ials_alpha, params.ials_factors, r.n_items
     )
 
-    # The better learned model alone anchors the blend at weight 1; the others are searched.
+    # The better learned model alone anchors the blend at weight 1; the others are searched,
+    # once per normalization of the engine (how it puts the generators' scores on one scale).
     anchor = "learned" if max(by_l2.values()) >= max(by_ials.values()) else "factors"
     cached: dict[str, Generator] = {n: replay.Cached(g) for n, g in rep.generators.items()}
-    eng = engine(list(cached.values()), {anchor: 1.0}, rep.catalog)
+    by_norm: dict[str, tuple[float, dict[str, float], list[dict[str, Any]]]] = {}
+    for how in NORMALIZATIONS:
+        by_norm[how] = _search(cached, anchor, rep, how, ndcg, index)
+    normalization = max(by_norm, key=lambda h: by_norm[h][0])
+    best, weights, trail = by_norm[normalization]
+    chosen = dataclasses.replace(
+        params, ease_l2=best_l2, ease_user_weight=best_uw, ials_l2=ials_l2,
+        ials_alpha=ials_alpha, weights=weights, normalization=normalization,
+    )  # fmt: skip
+    report = {
+        "validation_rows": int(held.sum()),
+        "learned_ndcg@10_by_l2/user_weight": {k: round(v, 4) for k, v in by_l2.items()},
+        "factors_ndcg@10_by_l2/alpha": {k: round(v, 4) for k, v in by_ials.items()},
+        "ensemble_ndcg@10": round(best, 4),
+        "ensemble_ndcg@10_by_normalization": {h: round(v[0], 4) for h, v in by_norm.items()},
+        "weight_search": trail,
+        "chosen": chosen.as_dict(),
+    }
+    return chosen, report
+
+
+def _search(
+    cached: Mapping[str, Generator],
+    anchor: str,
+    rep: replay.Replayed,
+    normalization: str,
+    ndcg: Callable[[np.ndarray], float],
+    index: Mapping[str, int],
+) -> tuple[float, dict[str, float], list[dict[str, Any]]]:
+    """Coordinate ascent over the weights of every generator but ``anchor`` (fixed at 1)."""
+    eng = engine(list(cached.values()), {anchor: 1.0}, rep.catalog, normalization)
     weights = {name: (1.0 if name == anchor else 0.0) for name in cached}
 
     def score(w: Mapping[str, float]) -> float:
@@ -97,16 +129,4 @@ def tune(
                     trail.append({"weights": dict(weights), "ndcg@10": round(best, 4)})
         if not improved:
             break
-    chosen = dataclasses.replace(
-        params, ease_l2=best_l2, ease_user_weight=best_uw, ials_l2=ials_l2,
-        ials_alpha=ials_alpha, weights=weights,
-    )  # fmt: skip
-    report = {
-        "validation_rows": int(held.sum()),
-        "learned_ndcg@10_by_l2/user_weight": {k: round(v, 4) for k, v in by_l2.items()},
-        "factors_ndcg@10_by_l2/alpha": {k: round(v, 4) for k, v in by_ials.items()},
-        "ensemble_ndcg@10": round(best, 4),
-        "weight_search": trail,
-        "chosen": chosen.as_dict(),
-    }
-    return chosen, report
+    return best, weights, trail
