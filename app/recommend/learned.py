@@ -219,6 +219,7 @@ class Learned:
         keep: int = 3,
         history: int = 500,
         name: str = "learned",
+        history_from: Learned | None = None,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise ConfigurationError(
@@ -232,13 +233,20 @@ class Learned:
             "factors": factors, "alpha": alpha, "iterations": iterations, "seed": seed,
         }  # fmt: skip
         self.history = history
-        self._users: dict[str, dict[str, None]] = {}
+        #: ``history_from``: read that generator's user histories (one copy in memory, fed once)
+        #: and keep none here; this one's ``update`` then does nothing.
+        self._follows = history_from is not None
+        self._users: dict[str, dict[str, None]] = (
+            history_from._users if history_from is not None else {}
+        )
         self._models: deque[LearnedModel] = deque(maxlen=max(keep, 2))
         self._live: LearnedModel | None = None
         self._previous: list[str] = []
 
     # -- history -------------------------------------------------------------------------------
     def update(self, interactions: Sequence[Interaction]) -> None:
+        if self._follows:
+            return
         for it in interactions:
             h = self._users.setdefault(it.user_key, {})
             h.pop(it.item_id, None)

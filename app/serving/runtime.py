@@ -1,8 +1,14 @@
 """One engine per worker: generators, weights, rules from PostgreSQL, the catalog.
 
 Generators keep their state in the worker: each worker learns co-visitation and popularity
-from the users whose partitions it owns, and the learned model is retrained from the same
+from the users whose partitions it owns, and the learned models are retrained from the same
 history on a schedule. Rules and feature flags are reloaded from PostgreSQL without a restart.
+
+Two learned generators serve side by side, as in the offline evaluation (docs/eval.md):
+``learned`` (EASE, retrained by the ``retrain-learned-model`` timer in ``agents/act.py``) and
+``factors`` (iALS, the strongest single generator offline, with the settings chosen there),
+which reads ``learned``'s user histories and is retrained by this runtime every
+``FACTORS_RETRAIN_SECONDS``, in a thread like EASE's: never on the event loop.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from app import heap
 from app.recommend.affinity import Affinity
 from app.recommend.covisitation import Covisitation
 from app.recommend.engine import Engine, Recommendation
-from app.recommend.learned import Learned
+from app.recommend.learned import Learned, LearnedModel
 from app.recommend.model import Catalog, Context, Generator, Profile
 from app.recommend.popularity import Popularity, Trending
 from app.recommend.rule_store import RuleStore, RuleWatcher
@@ -26,8 +32,13 @@ from app.serving.vectors import LiveVectors
 
 log = logging.getLogger(__name__)
 
-WEIGHTS = {"covisitation": 1.0, "learned": 1.0, "affinity": 0.4, "popularity": 0.3,
-           "trending": 0.1}  # fmt: skip
+WEIGHTS = {"covisitation": 1.0, "learned": 1.0, "factors": 1.0, "affinity": 0.4,
+           "popularity": 0.3, "trending": 0.1}  # fmt: skip
+#: iALS settings chosen on MovieLens-100k's validation split (docs/eval.md).
+FACTORS_L2, FACTORS_ALPHA, FACTORS_K = 5.0, 5.0, 128
+FACTORS_RETRAIN_SECONDS = 300.0
+#: Fewer (user, item) pairs than this: no retrain (as for EASE in agents/act.py).
+MIN_PAIRS = 50
 
 
 class Runtime:
@@ -35,6 +46,11 @@ class Runtime:
         self.catalog = Catalog()
         self.popularity = Popularity(catalog=self.catalog)
         self.learned = Learned()
+        self.factors = Learned(
+            algorithm="ials", name="factors", l2=FACTORS_L2, alpha=FACTORS_ALPHA,
+            factors=FACTORS_K, history_from=self.learned,
+        )  # fmt: skip
+        self._factors_task: asyncio.Task[None] | None = None
         self.rules: RuleSet = RuleSet()
         generators: list[Generator] = [
             Covisitation(),
@@ -42,6 +58,7 @@ class Runtime:
             Trending(self.popularity),
             Affinity(self.catalog),
             self.learned,
+            self.factors,
         ]
         self.watcher: RuleWatcher | None = None
         self.engine = Engine(generators, WEIGHTS, self._current_rules, self.catalog)
@@ -75,7 +92,25 @@ class Runtime:
         except Exception as err:  # the worker serves non-catalog lists until PostgreSQL is back
             log.warning("engine catalog not loaded: %s", err)
         heap.settle("engine catalog")
+        if self._factors_task is None:
+            self._factors_task = asyncio.create_task(self._retrain_factors_every())
         self.ready.set()
+
+    async def retrain_factors(self) -> LearnedModel | None:
+        """Retrain and serve the iALS generator (in a thread), when there is enough history."""
+        if len(self.factors.snapshot()) < MIN_PAIRS:
+            return None
+        model = await self.factors.retrain()
+        log.info("factors model %s promoted", model.version)
+        return model
+
+    async def _retrain_factors_every(self, seconds: float = FACTORS_RETRAIN_SECONDS) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.retrain_factors()
+            except Exception:  # the previous version keeps serving
+                log.exception("factors retrain failed")
 
     def recommend(
         self,

@@ -112,3 +112,13 @@ def test_user_weight_discounts_heavy_users() -> None:
     weighted = fit(pairs, l2=1.0 / 6, user_weight=1.0)
     a, x = plain.index["a"], plain.index["x"]
     assert abs(weighted.matrix[a, x]) < abs(plain.matrix[a, x])
+
+
+def test_history_from_shares_one_copy_fed_once() -> None:
+    ease = Learned()
+    factors = Learned(algorithm="ials", name="factors", history_from=ease)
+    events = [Interaction(u, i, "view", 0) for u, i in _pairs()]
+    ease.update(events)
+    factors.update(events)  # a no-op: the engine feeds every generator
+    assert factors.snapshot() == ease.snapshot()
+    assert len(ease.snapshot()) == len(set(_pairs()))
