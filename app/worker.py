@@ -8,6 +8,8 @@ import faust
 
 from app import heap
 
+log = logging.getLogger(__name__)
+
 
 class Worker(faust.Worker):
     """Faust's worker without the start-up spinner.
@@ -26,3 +28,4 @@ class Worker(faust.Worker):
         await super().on_startup_finished()
         heap.tune()
         heap.settle("worker start-up", collect=True)
+        log.info("event loop: %s.%s", type(self.loop).__module__, type(self.loop).__name__)
