@@ -107,7 +107,9 @@ def _storable(record: dict[str, Any]) -> dict[str, Any]:
 @app.agent(enriched_topic, name="act")
 async def act(stream: StreamT) -> None:
     await runtime.ready.wait()
-    batches = cast(Stream, stream).take_events(settings.batch_size, within=0.05)
+    batches = cast(Stream, stream).take_events(
+        settings.batch_size, within=settings.batch_wait_ms / 1000
+    )
     async for events in batches:
         await act_batch(list(events))
 

@@ -172,7 +172,9 @@ async def build_cleaning_services() -> None:
 def _make_agent(family: str) -> None:
     async def clean(stream: StreamT) -> None:
         # take_events is on the concrete Stream, not on the StreamT interface.
-        batches = cast(Stream, stream).take_events(settings.batch_size, within=0.05)
+        batches = cast(Stream, stream).take_events(
+            settings.batch_size, within=settings.batch_wait_ms / 1000
+        )
         async for events in batches:
             await clean_batch(family, list(events))
 

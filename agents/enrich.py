@@ -152,7 +152,9 @@ async def enrich_batch(events: list[EventT]) -> None:
 
 @app.agent(cleaned_all_topic, name="enrich")
 async def enrich(stream: StreamT) -> None:
-    batches = cast(Stream, stream).take_events(settings.batch_size, within=0.05)
+    batches = cast(Stream, stream).take_events(
+        settings.batch_size, within=settings.batch_wait_ms / 1000
+    )
     async for events in batches:
         await enrich_batch(list(events))
 

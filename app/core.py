@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 import faust
+from faust.types import TransportT
 
 from app.catalog.cache import ProductCache
 from app.catalog.relay import OutboxRelay
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.settings import get_settings
+from app.transport import Transport
 
 settings = get_settings()
 
@@ -22,10 +24,18 @@ settings = get_settings()
 class HeadwaterApp(faust.App):
     """The Faust app, plus one start-up step: data contracts before any message.
 
+    Its consumer comes from :class:`app.transport.Transport`, which applies
+    :attr:`fetch_max_wait_ms` (Faust has no setting for it).
+
     ``on_start`` runs before the app's children (consumer, producer, agents) start, so a
     contract the registry refuses stops the worker with the subject and the fields that broke,
     before it could produce a record nobody can read.
     """
+
+    fetch_max_wait_ms: int = settings.consumer_fetch_max_wait_ms
+
+    def _new_transport(self) -> TransportT:
+        return Transport(self.conf.broker_consumer, self)
 
     async def on_start(self) -> None:
         await super().on_start()

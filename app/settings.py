@@ -55,6 +55,9 @@ class Settings:
     topic_prefix: str = _opt("kafka.topic_prefix", "TOPIC_PREFIX")
     dlq_retention_hours: int = _opt("kafka.dlq_retention_hours", "DLQ_RETENTION_HOURS")
     producer_linger_ms: int = _opt("kafka.producer_linger_ms", "PRODUCER_LINGER_MS")
+    consumer_fetch_max_wait_ms: int = _opt(
+        "kafka.consumer_fetch_max_wait_ms", "CONSUMER_FETCH_MAX_WAIT_MS"
+    )
     producer_max_batch_bytes: int = _opt(
         "kafka.producer_max_batch_bytes", "PRODUCER_MAX_BATCH_BYTES"
     )
@@ -82,6 +85,7 @@ class Settings:
     pii_entities: str = _opt("cleaning.pii_entities", "PII_ENTITIES")
     bot_threshold: float = _opt("cleaning.bot_threshold", "BOT_THRESHOLD")
     batch_size: int = _opt("cleaning.batch_size", "STAGE_BATCH_SIZE")
+    batch_wait_ms: float = _opt("cleaning.batch_wait_ms", "STAGE_BATCH_WAIT_MS")
 
     session_timeout_seconds: float = _opt("enrich.session_timeout_seconds", "SESSION_TIMEOUT")
 
