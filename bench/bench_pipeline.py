@@ -20,7 +20,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import uvloop
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from app.generator.produce import produce
@@ -93,9 +92,6 @@ def run_naive(settings: Settings, prefix: str, events: int, tmp: Path, mode: str
         BENCH_APP_ID=unique("bench-naive"),
         BENCH_BROKER=settings.broker_url,
         BENCH_MODE=mode,
-        # The same event loop as the Headwater worker (app/__init__.py), so the comparison
-        # measures the pipelines, not the loops.
-        FAUST_LOOP="uvloop",
     )
     worker.env["BENCH_WEB_PORT"] = str(worker.port)
     worker.env["BENCH_DATA_DIR"] = str(worker.data_dir)
@@ -224,11 +220,9 @@ def main() -> None:
     asyncio.run(create_topics(settings.kafka_bootstrap, hop_topics, settings.topic_partitions))
     time.sleep(3)  # partition leaders of new topics are elected asynchronously
 
-    figures: dict[str, Any] = {"events": args.events, "event_loop": "uvloop"}
+    figures: dict[str, Any] = {"events": args.events}
     if "plain" not in args.skip:
-        # On uvloop, like every other system here (see run_naive).
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            plain = runner.run(run_plain(settings.kafka_bootstrap, prefix, args.events, 600))
+        plain = asyncio.run(run_plain(settings.kafka_bootstrap, prefix, args.events, 600))
         figures["plain_aiokafka_3_hops"] = {"events_per_second": round(plain, 1)}
         print(f"plain aiokafka, 3 hops:  {plain:10,.0f} events/s")
     with tempfile.TemporaryDirectory() as tmp:
