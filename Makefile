@@ -72,7 +72,7 @@ bench: up ## run the benchmarks in bench/ and print their figures
 	@for b in bench/bench_*.py; do m=$$(basename $$b .py); echo "== bench.$$m"; \
 	  $(BIN)/python -m bench.$$m || exit 1; done
 
-eval: venv ## offline quality on MovieLens-100k (data read from the recbole wheel; ~2 min)
+eval: venv ## offline quality on MovieLens-100k (data read from the recbole wheel; ~10-15 min)
 	$(BIN)/python -m bench.eval.run
 
 clean: down ## stop the stack and delete its data

@@ -102,25 +102,34 @@ async def enrich_batch(events: list[EventT]) -> None:
         # A replay after a crash (at-least-once) must not count an event twice. It is matched by
         # event id, not by source offset: the cleaning stage's own replay re-sends an event with
         # the same id at a new offset (the recovery test caught the offset version doing that).
-        applied: list[str] = session_state.setdefault("applied", [])
+        # Each table keeps its own ids, in the same record as the counts they guard: the two
+        # tables' changelog records are separate writes, and a crash between them left the
+        # profile counted while the session's ids (which guarded both) were lost, or the reverse.
+        in_session: list[str] = session_state.setdefault("applied", [])
+        in_profile: list[str] = profile.setdefault("applied", [])
         session_state.pop("offsets", None)
         for event, rec in sorted(group, key=lambda er: er[1]["occurred_at"]):
-            if rec["event_id"] in applied:
+            event_id = rec["event_id"]
+            to_session, to_profile = event_id not in in_session, event_id not in in_profile
+            if not (to_session or to_profile):
                 STAGE_DROPPED.labels(STAGE, "already_applied").inc()
                 continue
-            applied.append(rec["event_id"])
             at_ms = int(rec["occurred_at"].timestamp() * 1000)
-            done = sessions.apply_event(
-                session_state,
-                user_key,
-                rec,
-                at_ms=at_ms,
-                wall_ms=wall_ms,
-                timeout_ms=timeout_ms,
-            )
-            if done is not None:
-                closed.append(done)
-            profiles.apply_event(profile, rec, at_ms=at_ms, products=products)
+            if to_session:
+                in_session.append(event_id)
+                done = sessions.apply_event(
+                    session_state,
+                    user_key,
+                    rec,
+                    at_ms=at_ms,
+                    wall_ms=wall_ms,
+                    timeout_ms=timeout_ms,
+                )
+                if done is not None:
+                    closed.append(done)
+            if to_profile:
+                in_profile.append(event_id)
+                profiles.apply_event(profile, rec, at_ms=at_ms, products=products)
             info = products.get(str(rec.get("product_id") or ""), {})
             enriched = {
                 **rec,
@@ -136,7 +145,8 @@ async def enrich_batch(events: list[EventT]) -> None:
                 STAGE_OUT.labels(STAGE, ENRICHED).inc()
             except Exception as err:
                 await dead_letter(STAGE, event, "contract_violation", err)
-        del applied[:-APPLIED_KEPT]
+        del in_session[:-APPLIED_KEPT]
+        del in_profile[:-APPLIED_KEPT]
         new_states.append((group[0][0], key, session_state, profile))
     for summary in closed:
         await _emit_session(summary)

@@ -117,10 +117,14 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(
             for user in expected
         }
 
-    got = wait_until(
-        "profile event counts to equal the events sent",
-        lambda: (c := counts()) == expected and c,
-        timeout=120,
-        every=3,
-    )
-    assert got == expected
+    last: dict[bytes, int] = {}
+
+    def settled() -> dict[bytes, int] | None:
+        last.update(counts())
+        return dict(last) if last == expected else None
+
+    try:
+        wait_until("profile event counts to equal the events sent", settled, 120, every=3)
+    except AssertionError as err:
+        off = {u.decode(): (last.get(u), n) for u, n in expected.items() if last.get(u) != n}
+        raise AssertionError(f"{err}; (counted, sent) for {len(off)} users: {off}") from None
