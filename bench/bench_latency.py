@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
 from app.settings import Settings, get_settings
-from app.topics import ENRICHED, RAW, RECOMMENDATIONS
+from app.topics import CLEANED, ENRICHED, RAW, RECOMMENDATIONS
 from app.wire import decoder
 from bench.common import drain, write_results
 from tests.integration.harness import Worker, unique, wait_until
@@ -103,6 +103,48 @@ async def _produce_times(settings: Settings, prefix: str, n: int) -> dict[str, f
     }
 
 
+async def _record_times(settings: Settings, prefix: str, logical: list[str]) -> dict[str, float]:
+    """event id → its earliest record's timestamp on ``logical`` topics, read to their end."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    out: dict[str, float] = {}
+    try:
+        tps = [
+            TopicPartition(prefix + t, p) for t in logical for p in range(settings.topic_partitions)
+        ]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        decode = {prefix + t: decoder(t) for t in logical}
+        async with asyncio.timeout(120):
+            while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+                for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                    for r in records:
+                        event_id = str(decode[tp.topic](r.value)["event_id"])
+                        out[event_id] = min(
+                            out.get(event_id, r.timestamp / 1000), r.timestamp / 1000
+                        )
+    finally:
+        await consumer.stop()
+    return out
+
+
+def _hop(start: dict[str, float], end: dict[str, float]) -> dict[str, float]:
+    """p50/p99 in ms of ``end - start`` over the events in both."""
+    return _summary([1000 * (end[e] - t) for e, t in start.items() if e in end])
+
+
+def _summary(ms: list[float]) -> dict[str, Any]:
+    ms = sorted(ms)
+    if not ms:
+        return {"events": 0, "p50_ms": None, "p99_ms": None}
+    return {"events": len(ms), "p50_ms": round(_pct(ms, 50), 1), "p99_ms": round(_pct(ms, 99), 1)}
+
+
 def latencies(
     produced: dict[str, float], user_of: dict[str, str], arrivals: list[tuple[str, Any, float]]
 ) -> tuple[list[float], int]:
@@ -164,6 +206,16 @@ def run_rate(settings: Settings, rate: float, seconds: float, tmp: Path) -> dict
     if not lat:
         raise AssertionError(f"no recommendation answered any of {len(produced)} events")
     ms = sorted(1000 * x for x in lat)
+    # Where the time goes: each stage's output records carry the broker timestamp of their send.
+    cleaned = asyncio.run(_record_times(settings, prefix, list(CLEANED.values())))
+    enriched = asyncio.run(_record_times(settings, prefix, [ENRICHED]))
+    enriched = {e: t for e, t in enriched.items() if e in produced}
+    act, _ = latencies(enriched, sub.user_of, sub.arrivals)
+    hops = {
+        "raw_to_cleaned": _hop(produced, cleaned),
+        "cleaned_to_enriched": _hop(cleaned, enriched),
+        "enriched_to_recommendation": _summary([1000 * x for x in act]),
+    }
     return {
         "offered_events_per_second": rate,
         "achieved_produce_rate": round(len(load) / took, 1),
@@ -174,6 +226,7 @@ def run_rate(settings: Settings, rate: float, seconds: float, tmp: Path) -> dict
         "p99_ms": round(_pct(ms, 99), 1),
         "max_ms": round(ms[-1], 1),
         "recommendations": len(sub.arrivals),
+        "hops": hops,
     }
 
 
@@ -193,6 +246,10 @@ def main() -> None:
                 f"event → recommendation p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
                 f"max {r['max_ms']} ms; {r['answered']} of {r['events']} events answered, "
                 f"{r['recommendations']} lists"
+            )
+            print(
+                "  per stage p50/p99 ms: "
+                + "; ".join(f"{h} {v['p50_ms']}/{v['p99_ms']}" for h, v in r["hops"].items())
             )
     print("target: p99 ≤ 50 ms at 1,000 events/s offered")
     print(f"results in {write_results('latency', figures)}")
