@@ -16,6 +16,11 @@ a row with n observations is regularized by ``l2 · (1 + √n)``. Only the item 
 kept; a user's vector is folded in at request time from the live history h (one k x k solve,
 ``(VᵀV + alpha V_hᵀV_h + λ(1+√|h|) I) u = (1+alpha) V_hᵀ1``, ~0.1 ms for k = 128), exactly the user
 step of the training, so it follows the shopper between retrains like EASE does.
+``confidence_power`` = p scales an observed cell's confidence by its item's popularity:
+``alpha_i = alpha · n_i^p / mean`` (n_i the item's user count, the mean taken over observed cells,
+so the average confidence stays ``alpha``; p = 0 is plain iALS). On MovieLens-100k's validation
+split p = 0.25 lifted NDCG@10 by ~1.3% over three seeds: a rating of a popular movie says more
+about what the user will rate next than its share of the squared loss gave it (docs/eval.md).
 
 Operator action: :meth:`Learned.train` is blocking (numpy, BLAS): call it through
 :meth:`Learned.retrain` (an executor) or from a separate process, never on the event loop.
@@ -59,10 +64,11 @@ class LearnedModel:
     interactions: int
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     #: iALS only: ``matrix`` holds the item factors (items x k), ``gramian`` VᵀV, and the
-    #: fold-in needs the training's ``l2`` and ``alpha``.
+    #: fold-in needs the training's ``l2`` and ``alpha`` (or per item ``confidence``).
     gramian: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
     l2: float = 0.0
     alpha: float = 0.0
+    confidence: npt.NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.index:
@@ -76,10 +82,40 @@ class LearnedModel:
             return self.matrix[rows].sum(axis=0)
         vh = self.matrix[rows].astype(np.float64)
         k = vh.shape[1]
-        a = self.gramian + self.alpha * (vh.T @ vh)
+        c = self.alpha if self.confidence is None else self.confidence[rows]
+        a = self.gramian + _confident_gram(vh, c)
         a[np.diag_indices(k)] += self.l2 * (1.0 + np.sqrt(len(rows)))
-        u = np.linalg.solve(a, (1.0 + self.alpha) * vh.sum(axis=0))
+        u = np.linalg.solve(a, _confident_sum(vh, c))
         return (self.matrix @ u.astype(np.float32)).astype(np.float32)
+
+
+Confidence = float | npt.NDArray[np.float64]
+
+
+def _confident_gram(f: npt.NDArray[np.float64], c: Confidence) -> npt.NDArray[np.float64]:
+    """Σ_j c_j f_jᵀ f_j over the observed rows f; a scalar c is plain iALS, computed as before."""
+    if np.ndim(c) == 0:
+        return float(c) * (f.T @ f)
+    return (f.T * c) @ f
+
+
+def _confident_sum(f: npt.NDArray[np.float64], c: Confidence) -> npt.NDArray[np.float64]:
+    """Σ_j (1 + c_j) f_j: the right-hand side of a row's solve."""
+    if np.ndim(c) == 0:
+        return (1.0 + float(c)) * f.sum(axis=0)
+    return f.T @ (1.0 + c)
+
+
+def item_confidence(
+    x: sparse.csr_matrix, alpha: float, power: float
+) -> npt.NDArray[np.float64] | None:
+    """Per item ``alpha · n_i^p``, scaled so the observed cells' mean is ``alpha`` (None: p = 0)."""
+    if power == 0:
+        return None
+    n = np.asarray(x.sum(axis=0), dtype=np.float64).ravel()
+    raw = np.maximum(n, 1.0) ** power
+    mean = float((n * raw).sum() / max(n.sum(), 1.0))
+    return alpha * raw / mean
 
 
 def ials(
@@ -90,8 +126,10 @@ def ials(
     alpha: float = 5.0,
     iterations: int = 8,
     seed: int = 0,
+    confidence: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Item factors (items x ``factors``) of implicit ALS on the binary matrix ``x``."""
+    """Item factors (items x ``factors``) of implicit ALS on the binary matrix ``x``;
+    ``confidence`` (per item) replaces the one ``alpha`` when given."""
     rng = np.random.default_rng(seed)
     n_users, n_items = x.shape
     users = rng.normal(0.0, 0.1, (n_users, factors))
@@ -107,8 +145,12 @@ def ials(
                     solved[j] = 0.0
                     continue
                 fj = fixed[idx]
-                a = gram + alpha * (fj.T @ fj) + l2 * (1.0 + np.sqrt(len(idx))) * eye
-                solved[j] = np.linalg.solve(a, (1.0 + alpha) * fj.sum(axis=0))
+                c: Confidence = alpha
+                if confidence is not None:
+                    # A user's row: each item its own confidence; an item's row: its one.
+                    c = confidence[idx] if solved is users else float(confidence[j])
+                a = gram + _confident_gram(fj, c) + l2 * (1.0 + np.sqrt(len(idx))) * eye
+                solved[j] = np.linalg.solve(a, _confident_sum(fj, c))
     return items
 
 
@@ -123,6 +165,7 @@ def fit(
     user_weight: float = 0.0,
     factors: int = 128,
     alpha: float = 5.0,
+    confidence_power: float = 0.0,
     iterations: int = 8,
     seed: int = 0,
     version: str | None = None,
@@ -151,9 +194,13 @@ def fit(
     x = sparse.csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(max(len(users), 1), n)
     )
-    gramian = None
+    gramian = confidence = None
     if algorithm == "ials":
-        v = ials(x, factors=factors, l2=l2, alpha=alpha, iterations=iterations, seed=seed)
+        confidence = item_confidence(x, alpha, confidence_power)
+        v = ials(
+            x, factors=factors, l2=l2, alpha=alpha, iterations=iterations, seed=seed,
+            confidence=confidence,
+        )  # fmt: skip
         gramian = v.T @ v
         matrix = v.astype(np.float32)
     elif algorithm == "ease":
@@ -189,6 +236,7 @@ def fit(
         gramian=gramian,
         l2=l2,
         alpha=alpha,
+        confidence=confidence,
     )
     log.info(
         "trained %s on %d users x %d items (%d interactions) in %.2fs",
@@ -214,6 +262,7 @@ class Learned:
         user_weight: float = 0.0,
         factors: int = 128,
         alpha: float = 5.0,
+        confidence_power: float = 0.0,
         iterations: int = 8,
         seed: int = 0,
         keep: int = 3,
@@ -230,7 +279,8 @@ class Learned:
         self.params = {
             "algorithm": algorithm, "l2": l2, "shrink": shrink,
             "neighbors": neighbors, "max_items": max_items, "user_weight": user_weight,
-            "factors": factors, "alpha": alpha, "iterations": iterations, "seed": seed,
+            "factors": factors, "alpha": alpha, "confidence_power": confidence_power,
+            "iterations": iterations, "seed": seed,
         }  # fmt: skip
         self.history = history
         #: ``history_from``: read that generator's user histories (one copy in memory, fed once)

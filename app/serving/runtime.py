@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 WEIGHTS = {"covisitation": 1.0, "learned": 1.0, "factors": 1.0, "affinity": 0.4,
            "popularity": 0.3, "trending": 0.1}  # fmt: skip
-#: iALS settings chosen on MovieLens-100k's validation split (docs/eval.md).
-FACTORS_L2, FACTORS_ALPHA, FACTORS_K = 5.0, 5.0, 128
+#: iALS settings chosen on MovieLens-100k's validation split (docs/eval.md); the confidence
+#: power scales an observed cell's alpha by its item's popularity^p.
+FACTORS_L2, FACTORS_ALPHA, FACTORS_K, FACTORS_CONFIDENCE_POWER = 5.0, 5.0, 128, 0.25
 FACTORS_RETRAIN_SECONDS = 300.0
 #: Fewer (user, item) pairs than this: no retrain (as for EASE in agents/act.py).
 MIN_PAIRS = 50
@@ -48,7 +49,8 @@ class Runtime:
         self.learned = Learned()
         self.factors = Learned(
             algorithm="ials", name="factors", l2=FACTORS_L2, alpha=FACTORS_ALPHA,
-            factors=FACTORS_K, history_from=self.learned,
+            factors=FACTORS_K, confidence_power=FACTORS_CONFIDENCE_POWER,
+            history_from=self.learned,
         )  # fmt: skip
         self._factors_task: asyncio.Task[None] | None = None
         self.rules: RuleSet = RuleSet()

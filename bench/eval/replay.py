@@ -40,6 +40,8 @@ class Params:
     ease_user_weight: float = 0.0
     ials_l2: float = 5.0
     ials_alpha: float = 5.0
+    #: iALS confidence of an observed cell scaled by its item's popularity^p (0: plain iALS).
+    ials_confidence_power: float = 0.0
     ials_factors: int = 128
     popularity_half_life: float = 7 * 86400.0
     covisitation_window: float = 3600.0
@@ -57,6 +59,7 @@ class Params:
             "ease_user_weight": self.ease_user_weight,
             "ials_l2": self.ials_l2,
             "ials_alpha": self.ials_alpha,
+            "ials_confidence_power": self.ials_confidence_power,
             "ials_factors": self.ials_factors,
             "popularity_half_life_days": self.popularity_half_life / 86400.0,
             "covisitation_window_s": self.covisitation_window,
@@ -122,12 +125,17 @@ def fit_learned(
 
 
 def fit_factors(
-    events: Sequence[Interaction], l2: float, alpha: float, factors: int, n_items: int
+    events: Sequence[Interaction],
+    l2: float,
+    alpha: float,
+    factors: int,
+    n_items: int,
+    confidence_power: float = 0.0,
 ) -> Learned:
     """iALS, the same serving class under the name ``factors``: the engine blends both."""
     learned = Learned(
         algorithm="ials", l2=l2, alpha=alpha, factors=factors, history=10_000,
-        max_items=max(n_items, 1), name="factors",
+        max_items=max(n_items, 1), name="factors", confidence_power=confidence_power,
     )  # fmt: skip
     learned.update(events)
     learned.promote(learned.train().version)
@@ -162,7 +170,12 @@ def build(r: Ratings, rows: np.ndarray, params: Params, now: Callable[[int], flo
     factors = timed(
         "factors",
         lambda: fit_factors(
-            events, params.ials_l2, params.ials_alpha, params.ials_factors, r.n_items
+            events,
+            params.ials_l2,
+            params.ials_alpha,
+            params.ials_factors,
+            r.n_items,
+            params.ials_confidence_power,
         ),
     )
     vector = timed("vector", lambda: _vector(events, params))

@@ -22,6 +22,8 @@ WEIGHTED_L2_GRID = (2.0, 3.0, 5.0, 7.0, 10.0, 15.0, 20.0)
 #: iALS: λ first (at the default alpha), then alpha at the best λ; 128 factors throughout.
 IALS_L2_GRID = (2.5, 5.0, 10.0)
 IALS_ALPHA_GRID = (2.0, 5.0, 10.0)
+#: Then the confidence's popularity power p (alpha_i ~ n_i^p) at the best λ and alpha.
+IALS_CONFIDENCE_GRID = (0.0, 0.15, 0.25, 0.35)
 WEIGHT_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.4, 0.7, 1.0)
 ROUNDS = 2
 K = 10
@@ -56,22 +58,28 @@ def tune(
 
     by_ials: dict[str, float] = {}
 
-    def try_ials(l2: float, alpha: float) -> None:
-        key = f"{l2}/{alpha}"
+    def try_ials(l2: float, alpha: float, power: float = 0.0) -> None:
+        key = f"{l2}/{alpha}/{power}"
         if key not in by_ials:
             rep.generators["factors"] = replay.fit_factors(
-                rep.events, l2, alpha, params.ials_factors, r.n_items
+                rep.events, l2, alpha, params.ials_factors, r.n_items, power
             )
             by_ials[key] = alone("factors")
 
+    def best_ials() -> list[float]:
+        return [float(v) for v in max(by_ials, key=lambda v: by_ials[v]).split("/")]
+
     for l2 in IALS_L2_GRID:
         try_ials(l2, params.ials_alpha)
-    ials_l2 = float(max(by_ials, key=lambda v: by_ials[v]).split("/")[0])
+    ials_l2 = best_ials()[0]
     for alpha in IALS_ALPHA_GRID:
         try_ials(ials_l2, alpha)
-    ials_l2, ials_alpha = (float(v) for v in max(by_ials, key=lambda v: by_ials[v]).split("/"))
+    ials_l2, ials_alpha, _ = best_ials()
+    for power in IALS_CONFIDENCE_GRID:
+        try_ials(ials_l2, ials_alpha, power)
+    ials_l2, ials_alpha, ials_power = best_ials()
     rep.generators["factors"] = replay.fit_factors(
-        rep.events, ials_l2, ials_alpha, params.ials_factors, r.n_items
+        rep.events, ials_l2, ials_alpha, params.ials_factors, r.n_items, ials_power
     )
 
     # The better learned model alone anchors the blend at weight 1; the others are searched,
@@ -85,12 +93,13 @@ def tune(
     best, weights, trail = by_norm[normalization]
     chosen = dataclasses.replace(
         params, ease_l2=best_l2, ease_user_weight=best_uw, ials_l2=ials_l2,
-        ials_alpha=ials_alpha, weights=weights, normalization=normalization,
+        ials_alpha=ials_alpha, ials_confidence_power=ials_power, weights=weights,
+        normalization=normalization,
     )  # fmt: skip
     report = {
         "validation_rows": int(held.sum()),
         "learned_ndcg@10_by_l2/user_weight": {k: round(v, 4) for k, v in by_l2.items()},
-        "factors_ndcg@10_by_l2/alpha": {k: round(v, 4) for k, v in by_ials.items()},
+        "factors_ndcg@10_by_l2/alpha/power": {k: round(v, 4) for k, v in by_ials.items()},
         "ensemble_ndcg@10": round(best, 4),
         "ensemble_ndcg@10_by_normalization": {h: round(v[0], 4) for h, v in by_norm.items()},
         "weight_search": trail,

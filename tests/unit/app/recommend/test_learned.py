@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from app.recommend.errors import ConfigurationError, ModelVersionError
-from app.recommend.learned import Learned, fit
+from app.recommend.learned import Learned, fit, item_confidence
 from app.recommend.model import Interaction
 from tests.unit.app.recommend.helpers import ctx
 
@@ -122,3 +123,36 @@ def test_history_from_shares_one_copy_fed_once() -> None:
     factors.update(events)  # a no-op: the engine feeds every generator
     assert factors.snapshot() == ease.snapshot()
     assert len(ease.snapshot()) == len(set(_pairs()))
+
+
+def test_item_confidence_keeps_alpha_on_average_and_grows_with_popularity() -> None:
+    x = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 1, 1], [1, 0, 0]], dtype=np.float32))
+    assert item_confidence(x, 5.0, 0.0) is None  # plain iALS: one alpha
+    c = item_confidence(x, 5.0, 0.25)
+    assert c is not None
+    n = np.asarray(x.sum(axis=0)).ravel()
+    assert np.isclose((n * c).sum() / n.sum(), 5.0)  # mean over observed cells
+    assert c[0] > c[1] > c[2]
+
+
+def test_ials_confidence_power_zero_is_plain_ials() -> None:
+    plain = fit(_pairs(), algorithm="ials", factors=4, iterations=3, seed=1)
+    zero = fit(_pairs(), algorithm="ials", factors=4, iterations=3, seed=1, confidence_power=0.0)
+    assert zero.confidence is None
+    assert np.array_equal(plain.matrix, zero.matrix)
+
+
+def test_ials_with_popularity_confidence_folds_in_with_it() -> None:
+    # "a" is the most popular item: its cells weigh more, and the fold-in must use the same
+    # per-item confidence as the training did.
+    pairs = [*_pairs(), *((f"w{n}", "a") for n in range(10))]
+    g = Learned(algorithm="ials", l2=0.5, factors=4, iterations=6, confidence_power=0.5)
+    g.update([Interaction(u, i, "view", 0) for u, i in pairs])
+    m = g.train()
+    g.promote(m.version)
+    assert m.confidence is not None
+    assert m.confidence[m.index["a"]] > m.confidence[m.index["b"]]
+    got = g.candidates(ctx("new", recent=["x", "y"]), 3)
+    assert max(got, key=got.__getitem__) == "z"
+    plain = fit(pairs, algorithm="ials", l2=0.5, factors=4, iterations=6)
+    assert not np.allclose(plain.matrix, m.matrix)

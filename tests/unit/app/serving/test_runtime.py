@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from app.recommend.model import Interaction, Product
-from app.serving.runtime import MIN_PAIRS, WEIGHTS, Runtime
+from app.serving.runtime import FACTORS_CONFIDENCE_POWER, MIN_PAIRS, WEIGHTS, Runtime
 
 
 async def test_factors_retrain_off_the_loop_and_serve_in_the_blend() -> None:
@@ -18,6 +18,8 @@ async def test_factors_retrain_off_the_loop_and_serve_in_the_blend() -> None:
     model = await rt.retrain_factors()
     assert model is not None
     assert rt.factors.version == model.version
+    assert rt.factors.params["confidence_power"] == FACTORS_CONFIDENCE_POWER
+    assert model.confidence is not None  # the evaluated iALS variant, not plain iALS
     assert rt.learned.version is None  # EASE keeps its own schedule
     profile = {"recent_items": ["a", "b"]}
     rec = rt.recommend("new", profile=profile, session=None, consent_personalization=True, k=3)
