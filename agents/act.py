@@ -10,13 +10,13 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from typing import Any, cast
+from typing import Any
 
-from faust import EventT, Stream, StreamT
+from faust import EventT, StreamT
 
 from app.core import app, milvus, postgres, settings
 from app.dlq import dead_letter
-from app.faust_compat import as_current_event
+from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
 from app.profiles.wiring import install
 from app.serving.experiments import LiveExperiments
@@ -107,9 +107,7 @@ def _storable(record: dict[str, Any]) -> dict[str, Any]:
 @app.agent(enriched_topic, name="act")
 async def act(stream: StreamT) -> None:
     await runtime.ready.wait()
-    batches = cast(Stream, stream).take_events(
-        settings.batch_size, within=settings.batch_wait_ms / 1000
-    )
+    batches = take_batches(stream, settings.batch_size, within=settings.batch_wait_ms / 1000)
     async for events in batches:
         await act_batch(list(events))
 

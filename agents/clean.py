@@ -14,9 +14,9 @@ import logging
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from faust import EventT, Stream, StreamT
+from faust import EventT, StreamT
 
 from app.cleaning.bots import BOT_UA, SessionStats, blend, rule_score
 from app.cleaning.dedup import seen_before
@@ -26,7 +26,7 @@ from app.cleaning.transform import to_cleaned, user_identity
 from app.cleaning.validate import check_event
 from app.core import app, settings
 from app.dlq import dead_letter
-from app.faust_compat import as_current_event
+from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
 from app.topics import BOTS, CLEANED, RAW, bots_topic, cleaned_topics, raw_topics
 from app.wire import decoder, encoder
@@ -171,10 +171,7 @@ async def build_cleaning_services() -> None:
 
 def _make_agent(family: str) -> None:
     async def clean(stream: StreamT) -> None:
-        # take_events is on the concrete Stream, not on the StreamT interface.
-        batches = cast(Stream, stream).take_events(
-            settings.batch_size, within=settings.batch_wait_ms / 1000
-        )
+        batches = take_batches(stream, settings.batch_size, within=settings.batch_wait_ms / 1000)
         async for events in batches:
             await clean_batch(family, list(events))
 

@@ -9,16 +9,16 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from typing import Any, cast
+from typing import Any
 
-from faust import EventT, Stream, StreamT
+from faust import EventT, StreamT
 
 from app.catalog.cache import CachedProduct
 from app.core import app, product_cache, settings
 from app.dlq import dead_letter
 from app.enrich import profiles, sessions
 from app.errors import ServiceUnavailable
-from app.faust_compat import as_current_event
+from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
 from app.topics import (
     CLEANED,
@@ -162,9 +162,7 @@ async def enrich_batch(events: list[EventT]) -> None:
 
 @app.agent(cleaned_all_topic, name="enrich")
 async def enrich(stream: StreamT) -> None:
-    batches = cast(Stream, stream).take_events(
-        settings.batch_size, within=settings.batch_wait_ms / 1000
-    )
+    batches = take_batches(stream, settings.batch_size, within=settings.batch_wait_ms / 1000)
     async for events in batches:
         await enrich_batch(list(events))
 
