@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: Query parameters that identify campaigns or clicks, not content: dropped from every URL.
@@ -22,6 +23,7 @@ def clean_str(value: object) -> str | None:
     return text or None
 
 
+@functools.lru_cache(maxsize=16_384)  # pages recur; urllib's parse was ~1.5% of cleaning's CPU
 def normalize_url(url: str | None) -> str | None:
     """Lower-case scheme and host, drop fragments and tracking parameters (utm_* and others)."""
     url = clean_str(url)

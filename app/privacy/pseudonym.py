@@ -3,6 +3,7 @@ reverse it or test a guess (unlike a plain hash of an email address)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -24,12 +25,19 @@ class Pseudonymizer:
         if len(key) < 16:
             raise ConfigError("HEADWATER_PSEUDONYM_KEY must be at least 16 characters long")
         self._key = key.encode()
+        # The same few identifiers recur in every batch; an HMAC per event was ~2% of the
+        # cleaning stage's CPU. Bounded, in memory only, gone with the process.
+        self._cached = functools.lru_cache(maxsize=65_536)(self._digest)
 
     def __call__(self, identifier: str) -> str:
+        return self._cached(identifier)
+
+    def _digest(self, identifier: str) -> str:
         digest = hmac.new(self._key, identifier.encode(), hashlib.sha256).hexdigest()
         return f"u_{digest[:32]}"
 
 
+@functools.lru_cache(maxsize=65_536)  # ipaddress parsing was ~2% of the cleaning stage's CPU
 def truncate_ip(ip: str | None) -> str | None:
     """Keep the network, drop the host: /24 for IPv4, /48 for IPv6; None when not an IP."""
     if not ip:
