@@ -12,13 +12,81 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
+from app.privacy.pseudonym import Pseudonymizer
 from app.settings import Settings
-from app.topics import ENRICHED
+from app.topics import BOTS, CLEANED, ENRICHED, RAW
+from app.wire import decoder
 from bench.common import drain
 from tests.integration.harness import Worker, unique, wait_until
+
+
+def _stage_counts(settings: Settings, prefix: str, users: set[bytes]) -> dict[str, object]:
+    """For the named users: event ids seen on each stage's topics, to say where events went.
+
+    Raw records are keyed by the clear id, the later stages by its pseudonym.
+    """
+    pseudonym = Pseudonymizer(settings.pseudonym_key)
+    name_of = {
+        **{u: u.decode() for u in users},
+        **{pseudonym(u.decode()).encode(): u.decode() for u in users},
+    }
+
+    async def read() -> dict[str, object]:
+        stages = {
+            "raw": list(RAW.values()),
+            "cleaned": [*CLEANED.values(), BOTS],
+            "enriched": [ENRICHED],
+        }
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+        )
+        await consumer.start()
+        ids: dict[str, dict[str, Counter[str]]] = {}
+        try:
+            for stage, names in stages.items():
+                tps = [
+                    TopicPartition(prefix + n, p)
+                    for n in names
+                    for p in range(settings.topic_partitions)
+                ]
+                consumer.assign(tps)
+                await consumer.seek_to_beginning(*tps)
+                end = await consumer.end_offsets(tps)
+                left = {tp for tp, off in end.items() if off > 0}
+                async with asyncio.timeout(60):
+                    while left:
+                        for tp, records in (await consumer.getmany(timeout_ms=500)).items():
+                            logical = tp.topic.removeprefix(prefix)
+                            for r in records:
+                                user = name_of.get(r.key or b"")
+                                if user is None:
+                                    continue
+                                try:
+                                    event_id = str(decoder(logical)(r.value)["event_id"])
+                                except Exception:  # a diagnostic: count what cannot be read
+                                    event_id = f"undecoded@{tp.partition}:{r.offset}"
+                                per = ids.setdefault(user, {}).setdefault(stage, Counter())
+                                per[f"{logical}:{event_id}"] += 1
+                            if records and records[-1].offset + 1 >= end[tp]:
+                                left.discard(tp)
+        finally:
+            await consumer.stop()
+        return {
+            user: {
+                stage: {"records": sum(c.values()), "distinct": len(c)}
+                for stage, c in per_stage.items()
+            }
+            for user, per_stage in ids.items()
+        }
+
+    try:
+        return asyncio.run(read())
+    except Exception as err:  # never hide the test's own failure behind the diagnostic's
+        return {"diagnostic failed": repr(err)}
 
 
 def _views(user: str, n: int) -> list[dict[str, object]]:
@@ -127,4 +195,7 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(
         wait_until("profile event counts to equal the events sent", settled, 120, every=3)
     except AssertionError as err:
         off = {u.decode(): (last.get(u), n) for u, n in expected.items() if last.get(u) != n}
-        raise AssertionError(f"{err}; (counted, sent) for {len(off)} users: {off}") from None
+        where = _stage_counts(settings, prefix, {u.encode() for u in off})
+        raise AssertionError(
+            f"{err}; (counted, sent) for {len(off)} users: {off}; per stage: {where}"
+        ) from None
