@@ -5,7 +5,6 @@ and each user whose session changed gets a fresh recommendation, emitted to
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -14,6 +13,7 @@ from typing import Any
 
 from faust import EventT, StreamT
 
+from app.batch_send import BatchSend
 from app.core import app, milvus, postgres, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event, take_batches
@@ -56,7 +56,7 @@ async def act_batch(events: list[EventT]) -> None:
             log.warning("session/user vectors not written: %s", err)
 
     encode = encoder(RECOMMENDATIONS)
-    sent = []
+    out = BatchSend(app)
     latest: list[tuple[EventT, bytes, dict[str, Any]]] = []
     exposures: list[tuple[dict[str, str], str, list[str], float]] = []
     try:
@@ -84,10 +84,10 @@ async def act_batch(events: list[EventT]) -> None:
         record = to_record(rec, str(uuid.uuid4()), trigger_event_id=str(last["event_id"]))
         if label is not None:
             exposures.append((label, key.decode(), rec.item_ids, rec.generated_at))
-        sent.append(await recommendations_topic.send(key=key, value=encode(record)))
+        await out.add(recommendations_topic, key, encode(record))
         STAGE_OUT.labels(STAGE, RECOMMENDATIONS).inc()
         latest.append((group[0][0], key, record))
-    await asyncio.gather(*sent)
+    await out.finish()
     for label, user_key, items, ts in exposures:
         try:
             await experiments.log_exposure(label, user_key, items, ts)

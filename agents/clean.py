@@ -9,7 +9,6 @@ Every event is counted once as in, and once as out, dead-lettered or dropped.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import defaultdict
@@ -18,6 +17,7 @@ from typing import Any
 
 from faust import EventT, StreamT
 
+from app.batch_send import BatchSend
 from app.cleaning.bots import BOT_UA, SessionStats, blend, rule_score
 from app.cleaning.dedup import seen_before
 from app.cleaning.errors import InvalidEvent
@@ -126,7 +126,7 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
     anomalies = await services.anomaly([s.features() for _, s, _ in survivors])
     encode = encoder(CLEANED[family])
     encode_bot = encoder(BOTS)
-    sent: list[Any] = []
+    out = BatchSend(app)
     for (p, stats, consent), anomaly in zip(survivors, anomalies, strict=True):
         rules, _fired = rule_score(stats)
         score = blend(rules, anomaly)
@@ -145,17 +145,17 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
             )
             key = record["user_key"].encode()
             if is_bot:
-                sent.append(await bots_topic.send(key=key, value=encode_bot(record)))
+                await out.add(bots_topic, key, encode_bot(record))
                 STAGE_OUT.labels(STAGE, "bots").inc()
             else:
-                sent.append(await cleaned_topics[family].send(key=key, value=encode(record)))
+                await out.add(cleaned_topics[family], key, encode(record))
                 STAGE_OUT.labels(STAGE, CLEANED[family]).inc()
         except Exception as err:  # e.g. a value the cleaned contract refuses
             await dead_letter(STAGE, p.event, "contract_violation", err)
     # State after output: a crash in between replays the batch and re-sends (at-least-once,
     # duplicates carry the same event id), while the other order could mark an event as seen
     # whose output never reached the broker, and the replay would drop it as a duplicate.
-    await asyncio.gather(*sent)
+    await out.finish()
     for event, key, state in new_states:
         as_current_event(event)
         clean_state[key] = state

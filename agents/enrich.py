@@ -13,6 +13,7 @@ from typing import Any
 
 from faust import EventT, StreamT
 
+from app.batch_send import BatchSend
 from app.catalog.cache import CachedProduct
 from app.core import app, product_cache, settings
 from app.dlq import dead_letter
@@ -92,7 +93,7 @@ async def enrich_batch(events: list[EventT]) -> None:
     timeout_ms = int(settings.session_timeout_seconds * 1000)
     encode = encoder(ENRICHED)
     closed: list[dict[str, Any]] = []
-    sent: list[Any] = []
+    out = BatchSend(app)
     new_states: list[tuple[EventT, bytes, dict[str, Any], dict[str, Any]]] = []
     for key, group in by_key.items():
         as_current_event(group[0][0])
@@ -141,7 +142,7 @@ async def enrich_batch(events: list[EventT]) -> None:
                 "top_categories": profiles.top_categories(profile),
             }
             try:
-                sent.append(await enriched_topic.send(key=key, value=encode(enriched)))
+                await out.add(enriched_topic, key, encode(enriched))
                 STAGE_OUT.labels(STAGE, ENRICHED).inc()
             except Exception as err:
                 await dead_letter(STAGE, event, "contract_violation", err)
@@ -152,7 +153,7 @@ async def enrich_batch(events: list[EventT]) -> None:
         await _emit_session(summary)
     # Output first, state second (see agents/clean.py): a replayed event is either applied
     # and delivered already (skipped by ``applied``) or not applied at all.
-    await asyncio.gather(*sent)
+    await out.finish()
     for event, key, session_state, profile in new_states:
         as_current_event(event)
         sessions_table[key] = session_state

@@ -11,8 +11,17 @@ from typing import Any, cast
 
 from faust import EventT, StreamT
 from faust.streams import _current_event
+from faust.types import AppT
 
 log = logging.getLogger(__name__)
+
+
+def kafka_producer(app: AppT) -> Any:
+    """The aiokafka producer inside Faust's, for :mod:`app.batch_send` (Faust has no batch send).
+
+    Faust starts it with the worker; ``_ensure_producer`` raises if it has not started yet.
+    """
+    return cast(Any, app.producer)._ensure_producer()
 
 
 def as_current_event(event: EventT) -> None:
