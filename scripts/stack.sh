@@ -132,6 +132,9 @@ postgres_up() {
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='headwater'")" ]; then
     "${psql[@]}" -c "CREATE ROLE headwater LOGIN CREATEDB" >/dev/null
   fi
+  # DROP DATABASE ... WITH (FORCE) must also end an autovacuum worker that happens to be in
+  # the database; without pg_signal_backend a non-superuser is refused (PostgreSQL 15).
+  "${psql[@]}" -c "GRANT pg_signal_backend TO headwater" >/dev/null 2>&1
   if [ -z "$("${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='headwater'")" ]; then
     "${psql[@]}" -c "CREATE DATABASE headwater OWNER headwater" >/dev/null
   fi

@@ -5,6 +5,7 @@ Lives in the package so that tests, the bench script and ``catalog seed --fresh`
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,11 +38,23 @@ async def create_database(
     return dsn
 
 
-async def drop_database(admin_dsn: str, dsn: str) -> None:
+async def drop_database(admin_dsn: str, dsn: str, *, attempts: int = 50) -> None:
+    """Drop the database behind ``dsn``, ending its sessions.
+
+    A role without ``pg_signal_backend`` may not end an autovacuum worker that PostgreSQL
+    started in the fresh database; such a worker finishes within moments, so try again.
+    """
     name = urlsplit(dsn).path.lstrip("/")
     admin = await asyncpg.connect(admin_dsn)
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(attempts):
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except asyncpg.InsufficientPrivilegeError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.1)
     finally:
         await admin.close()
 
