@@ -18,6 +18,7 @@ import threading
 from typing import Any, cast
 
 import faust
+from fastavro import schemaless_reader
 from faust.serializers import codecs
 from schema_registry.client.errors import ClientError
 from schema_registry.client.schema import AvroSchema
@@ -97,7 +98,14 @@ class AvroCodec(faust.Codec):
         # The library builds a decoder on the first message of each id (asking the client for
         # the writer schema); building it here keeps even that lookup off the hot path.
         decoders = self.serializer.id_to_decoder_func
-        if schema_id not in decoders:
+        if schema_id in decoders:
+            return
+        if writer.schema == self.schema.schema:
+            # Data written with the current contract needs no Avro resolution, which fastavro
+            # would otherwise redo on every record (about 10% of a CleanedEvent's decode).
+            parsed = writer.schema
+            decoders[schema_id] = lambda payload: schemaless_reader(payload, parsed, None)
+        else:
             decoders[schema_id] = self.serializer._get_decoder_func(cast(Any, None), writer)
 
     def _dumps(self, obj: Any) -> bytes:
