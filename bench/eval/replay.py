@@ -43,6 +43,7 @@ class Params:
     #: iALS confidence of an observed cell scaled by its item's popularity^p (0: plain iALS).
     ials_confidence_power: float = 0.0
     ials_factors: int = 128
+    ials_iterations: int = 8
     popularity_half_life: float = 7 * 86400.0
     covisitation_window: float = 3600.0
     covisitation_half_life: float = 14 * 86400.0
@@ -61,6 +62,7 @@ class Params:
             "ials_alpha": self.ials_alpha,
             "ials_confidence_power": self.ials_confidence_power,
             "ials_factors": self.ials_factors,
+            "ials_iterations": self.ials_iterations,
             "popularity_half_life_days": self.popularity_half_life / 86400.0,
             "covisitation_window_s": self.covisitation_window,
             "covisitation_half_life_days": self.covisitation_half_life / 86400.0,
@@ -131,11 +133,13 @@ def fit_factors(
     factors: int,
     n_items: int,
     confidence_power: float = 0.0,
+    iterations: int = 8,
 ) -> Learned:
     """iALS, the same serving class under the name ``factors``: the engine blends both."""
     learned = Learned(
         algorithm="ials", l2=l2, alpha=alpha, factors=factors, history=10_000,
         max_items=max(n_items, 1), name="factors", confidence_power=confidence_power,
+        iterations=iterations,
     )  # fmt: skip
     learned.update(events)
     learned.promote(learned.train().version)
@@ -176,6 +180,7 @@ def build(r: Ratings, rows: np.ndarray, params: Params, now: Callable[[int], flo
             params.ials_factors,
             r.n_items,
             params.ials_confidence_power,
+            params.ials_iterations,
         ),
     )
     vector = timed("vector", lambda: _vector(events, params))

@@ -41,3 +41,11 @@ def within(train: np.ndarray, user: np.ndarray, ratio: float, seed: int) -> np.n
     fit = np.zeros_like(train)
     fit[rows[inner]] = True
     return fit
+
+
+def folds_within(
+    train: np.ndarray, user: np.ndarray, ratio: float, seeds: tuple[int, ...]
+) -> list[np.ndarray]:
+    """Several validation carve-outs of the training rows (one per seed), each a training mask
+    over all rows: choices are judged by their mean over these, never on one draw."""
+    return [within(train, user, ratio, seed) for seed in seeds]

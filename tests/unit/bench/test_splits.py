@@ -65,3 +65,15 @@ def test_validation_carve_out_only_uses_training_rows() -> None:
     fit = splits.within(train, user, ratio=0.8, seed=1)
     assert not np.any(fit & ~train)
     assert 0 < fit.sum() < train.sum()
+
+
+def test_folds_within_are_distinct_carve_outs_of_the_training_rows() -> None:
+    user, _ = _synthetic()
+    train = splits.stratified(user, seed=42)
+    folds = splits.folds_within(train, user, 0.75, (7, 8, 9))
+    assert len(folds) == 3
+    for seed, fit in zip((7, 8, 9), folds, strict=True):
+        assert not (fit & ~train).any()  # never a test row
+        assert np.array_equal(fit, splits.within(train, user, 0.75, seed))
+    assert not np.array_equal(folds[0], folds[1])
+    assert not np.array_equal(folds[1], folds[2])
