@@ -22,6 +22,7 @@ from app.profiles.wiring import install
 from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import runtime, to_record
+from app.table_writes import TableWrites
 from app.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
 from app.wire import decoder, encoder
 from tables.profiles import profiles_table
@@ -93,9 +94,10 @@ async def act_batch(events: list[EventT]) -> None:
             await experiments.log_exposure(label, user_key, items, ts)
         except Exception as err:
             log.warning("exposure not logged: %s", err)
+    writes = TableWrites(app)
     for event, key, record in latest:
-        as_current_event(event)
-        recommendations_table[key] = _storable(record)
+        await writes.set(recommendations_table, event, key, _storable(record))
+    await writes.ship()
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 

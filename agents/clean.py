@@ -28,6 +28,7 @@ from app.core import app, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
+from app.table_writes import TableWrites
 from app.topics import BOTS, CLEANED, RAW, bots_topic, cleaned_topics, raw_topics
 from app.wire import decoder, encoder
 from tables.clean_state import clean_state
@@ -156,9 +157,10 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
     # duplicates carry the same event id), while the other order could mark an event as seen
     # whose output never reached the broker, and the replay would drop it as a duplicate.
     await out.finish()
+    writes = TableWrites(app)
     for event, key, state in new_states:
-        as_current_event(event)
-        clean_state[key] = state
+        await writes.set(clean_state, event, key, state)
+    await writes.ship()
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 

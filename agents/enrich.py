@@ -21,6 +21,7 @@ from app.enrich import profiles, sessions
 from app.errors import ServiceUnavailable
 from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
+from app.table_writes import TableWrites
 from app.topics import (
     CLEANED,
     ENRICHED,
@@ -154,10 +155,11 @@ async def enrich_batch(events: list[EventT]) -> None:
     # Output first, state second (see agents/clean.py): a replayed event is either applied
     # and delivered already (skipped by ``applied``) or not applied at all.
     await out.finish()
+    writes = TableWrites(app)
     for event, key, session_state, profile in new_states:
-        as_current_event(event)
-        sessions_table[key] = session_state
-        profiles_table[key] = profile
+        await writes.set(sessions_table, event, key, session_state)
+        await writes.set(profiles_table, event, key, profile)
+    await writes.ship()
     BATCH_SECONDS.labels(STAGE).observe(time.perf_counter() - started)
 
 

@@ -12,6 +12,7 @@ order as added.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from faust import TopicT
@@ -25,20 +26,39 @@ class RecordTooLarge(HeadwaterError):
     """One record does not fit an empty batch: raise ``producer_max_request_size``."""
 
 
+@dataclass(frozen=True)
+class Shipped:
+    """One batch handed to the producer; ``ack`` resolves to its first record's metadata."""
+
+    topic: str
+    partition: int
+    count: int
+    ack: asyncio.Future[Any]
+
+    @property
+    def last_offset(self) -> int:
+        """The offset of the batch's last record (its records have consecutive offsets)."""
+        return int(self.ack.result().offset) + self.count - 1
+
+
 class BatchSend:
     """Collect records with :meth:`add`, then :meth:`finish` once: it returns when the broker
-    has acknowledged every record (what awaiting each ``topic.send`` future did)."""
+    has acknowledged every record (what awaiting each ``topic.send`` future did), or
+    :meth:`ship` to hand them over without waiting."""
 
     def __init__(self, app: AppT) -> None:
         self._producer: Any = kafka_producer(app)
         self._open: dict[tuple[str, int], Any] = {}
-        self._sent: list[asyncio.Future[Any]] = []
+        self._sent: list[Shipped] = []
 
-    async def add(self, topic: TopicT, key: bytes, value: bytes) -> None:
+    async def add(
+        self, topic: TopicT, key: bytes, value: bytes, *, partition: int | None = None
+    ) -> None:
+        """Add one record; ``partition`` None means the producer's partitioner on ``key``."""
         producer = self._producer
         name = topic.get_topic_name()
         await producer.client._wait_on_metadata(name)  # returns at once once known
-        partition = producer._partition(name, None, None, None, key, value)
+        partition = producer._partition(name, partition, None, None, key, value)
         tp = (name, partition)
         batch = self._open.get(tp)
         if batch is None:
@@ -50,14 +70,22 @@ class BatchSend:
         if batch.append(key=key, value=value, timestamp=None) is None:
             raise RecordTooLarge(f"a {len(value)}-byte record for {name} fits no batch")
 
-    async def finish(self) -> None:
+    async def ship(self) -> list[Shipped]:
+        """Hand every open batch to the producer; return all batches shipped since the last
+        call, without waiting for their acknowledgements."""
         for tp in list(self._open):
             await self._ship(tp, self._open.pop(tp))
-        await asyncio.gather(*self._sent)
-        self._sent.clear()
+        shipped, self._sent = self._sent, []
+        return shipped
+
+    async def finish(self) -> None:
+        shipped = await self.ship()
+        await asyncio.gather(*(s.ack for s in shipped))
 
     async def _ship(self, tp: tuple[str, int], batch: Any) -> None:
-        if batch.record_count():
+        count = batch.record_count()
+        if count:
             # Closed, it leaves at once (no linger) and no other send can add to it.
             batch.close()
-            self._sent.append(await self._producer.send_batch(batch, tp[0], partition=tp[1]))
+            ack = await self._producer.send_batch(batch, tp[0], partition=tp[1])
+            self._sent.append(Shipped(tp[0], tp[1], count, ack))

@@ -199,3 +199,17 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(
         raise AssertionError(
             f"{err}; (counted, sent) for {len(off)} users: {off}; per stage: {where}"
         ) from None
+
+    # The changelogs alone hold the same state: a worker with an empty data directory
+    # rebuilds every profile from them (the stages write changelog records in batches).
+    survivor.stop()
+    rebuilt = worker_factory(**{**env, "DATA_DIR": str(tmp_path / "empty")}).start()
+    wait_until("worker on an empty data dir ready", lambda: "Ready" in rebuilt.log_tail(600), 180)
+    survivor = rebuilt
+    wait_until("every user's profile after the rebuild", all_counted, timeout=240, every=2)
+    last.clear()
+    try:
+        wait_until("profiles rebuilt from the changelogs to equal the events sent", settled, 120)
+    except AssertionError as err:
+        off = {u.decode(): (last.get(u), n) for u, n in expected.items() if last.get(u) != n}
+        raise AssertionError(f"{err}; (rebuilt, sent) for {len(off)} users: {off}") from None

@@ -45,8 +45,10 @@ class _Producer:
         self.shipped: list[tuple[str, int, list[tuple[bytes, bytes]]]] = []
         self.acks: list[asyncio.Future[None]] = []
 
-    def _partition(self, topic: str, p: None, k: None, v: None, key: bytes, value: bytes) -> int:
-        return key[0] % 2
+    def _partition(
+        self, topic: str, p: int | None, k: None, v: None, key: bytes, value: bytes
+    ) -> int:
+        return p if p is not None else key[0] % 2
 
     def create_batch(self) -> _Builder:
         return _Builder(self.room)
@@ -111,3 +113,20 @@ async def test_a_record_larger_than_any_batch_is_named(producer: _Producer) -> N
     await out.add(_Topic("t"), b"\x00", b"ok")  # type: ignore[arg-type]
     with pytest.raises(RecordTooLarge, match="11-byte record for t"):
         await out.add(_Topic("t"), b"\x00", b"x" * 11)  # type: ignore[arg-type]
+
+
+async def test_an_explicit_partition_wins_and_ship_reports_last_offsets(
+    producer: _Producer,
+) -> None:
+    out = BatchSend(app=None)  # type: ignore[arg-type]
+    topic = _Topic("hw-sessions-changelog")
+    for value in (b"a", b"b", b"c"):
+        await out.add(topic, b"\x00", value, partition=1)  # type: ignore[arg-type]
+    shipped = await out.ship()
+    assert [(s.topic, s.partition, s.count) for s in shipped] == [("hw-sessions-changelog", 1, 3)]
+    assert producer.shipped == [
+        ("hw-sessions-changelog", 1, [(b"\x00", b"a"), (b"\x00", b"b"), (b"\x00", b"c")])
+    ]
+    producer.acks[0].set_result(type("Meta", (), {"offset": 40})())
+    assert shipped[0].last_offset == 42  # base offset 40, three records
+    assert await out.ship() == []  # ship() returns each batch once
