@@ -5,6 +5,7 @@ and each user whose session changed gets a fresh recommendation, emitted to
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -22,6 +23,7 @@ from app.profiles.wiring import install
 from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import runtime, to_record
+from app.table_reads import read
 from app.table_writes import TableWrites
 from app.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
 from app.wire import decoder, encoder
@@ -65,18 +67,31 @@ async def act_batch(events: list[EventT]) -> None:
         await experiments.log_events(records)
     except Exception as err:
         log.warning("experiment outcomes not logged: %s", err)
+    consents = {
+        key: bool(group[-1][1].get("consent_personalization", True))
+        for key, group in by_key.items()
+    }
+    # One concurrent round for the batch's users (cached per user; a miss reads PostgreSQL).
+    consented = [key for key, ok in consents.items() if ok]
+    spheres = dict(
+        zip(
+            consented,
+            await asyncio.gather(
+                *(runtime.prescriptions.sphere(k.decode(), profile_services) for k in consented)
+            ),
+            strict=True,
+        )
+    )
     for key, group in by_key.items():
         as_current_event(group[0][0])
         last = group[-1][1]
         weights, label = experiments.choose(key.decode())
-        consent = bool(last.get("consent_personalization", True))
-        sphere = (
-            await runtime.prescriptions.sphere(key.decode(), profile_services) if consent else None
-        )
+        consent = consents[key]
+        sphere = spheres.get(key)
         rec = runtime.recommend(
             key.decode(),
-            profile=profiles_table.get(key),
-            session=sessions_table.get(key),
+            profile=read(profiles_table, key),
+            session=read(sessions_table, key),
             consent_personalization=consent,
             weights=weights,
             prescription=sphere,

@@ -28,6 +28,7 @@ from app.core import app, settings
 from app.dlq import dead_letter
 from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
+from app.table_reads import read
 from app.table_writes import TableWrites
 from app.topics import BOTS, CLEANED, RAW, bots_topic, cleaned_topics, raw_topics
 from app.wire import decoder, encoder
@@ -96,7 +97,7 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
         # Tables write to the store and changelog partition of the *current* event; in a
         # batch that is whatever came last, so point it at this key's own source partition.
         as_current_event(group[0].event)
-        state: dict[str, Any] = dict(clean_state[key] or {})
+        state: dict[str, Any] = dict(read(clean_state, key) or {})
         sessions: dict[str, list[Any]] = state.setdefault("sessions", {})
         for p in group:
             at_ms = int(p.raw["occurred_at"].timestamp() * 1000)

@@ -21,6 +21,7 @@ from app.enrich import profiles, sessions
 from app.errors import ServiceUnavailable
 from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
+from app.table_reads import read
 from app.table_writes import TableWrites
 from app.topics import (
     CLEANED,
@@ -99,8 +100,8 @@ async def enrich_batch(events: list[EventT]) -> None:
     for key, group in by_key.items():
         as_current_event(group[0][0])
         user_key = key.decode()
-        session_state: dict[str, Any] = dict(sessions_table[key] or {})
-        profile: dict[str, Any] = dict(profiles_table[key] or {})
+        session_state: dict[str, Any] = dict(read(sessions_table, key) or {})
+        profile: dict[str, Any] = dict(read(profiles_table, key) or {})
         # A replay after a crash (at-least-once) must not count an event twice. It is matched by
         # event id, not by source offset: the cleaning stage's own replay re-sends an event with
         # the same id at a new offset (the recovery test caught the offset version doing that).
