@@ -18,7 +18,7 @@ from typing import Any
 from faust import EventT, StreamT
 
 from app.batch_send import BatchSend
-from app.cleaning.bots import BOT_UA, SessionStats, blend, rule_score
+from app.cleaning.bots import SessionStats, blend, is_bot_user_agent, rule_score
 from app.cleaning.dedup import seen_before
 from app.cleaning.errors import InvalidEvent
 from app.cleaning.services import cleaning_services
@@ -111,7 +111,7 @@ async def clean_batch(family: str, events: list[EventT]) -> None:
                 stats.update(
                     at_ms,
                     js=props.get("js") == "1",
-                    ua_bot=bool(BOT_UA.search(str(p.raw.get("user_agent") or ""))),
+                    ua_bot=is_bot_user_agent(str(p.raw.get("user_agent") or "")),
                 )
                 sessions[session_id] = stats.as_list()
             identity, _ = user_identity(p.raw)

@@ -8,6 +8,7 @@ Absent means granted by default for analytics and personalization, withheld for 
 from __future__ import annotations
 
 from app.core import app
+from app.table_reads import read
 
 DEFAULTS = {"analytics": True, "personalization": True, "marketing": False}
 
@@ -19,5 +20,5 @@ consent_table = app.GlobalTable(
 
 
 def consent_of(user_key: str) -> dict[str, bool]:
-    stored = consent_table.get(user_key) or {}
+    stored = read(consent_table, user_key) or {}
     return {**DEFAULTS, **stored}

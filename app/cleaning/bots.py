@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,13 @@ BOT_UA = re.compile(
     r"|java/|go-http-client|node-fetch|axios",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=8192)
+def is_bot_user_agent(user_agent: str) -> bool:
+    """``BOT_UA`` matches; cached, since a few hundred agents make up most traffic and the
+    case-insensitive alternation was 4% of the worker's GIL time in ``bench_pipeline``."""
+    return BOT_UA.search(user_agent) is not None
 
 
 @dataclass

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from app.cleaning.bots import AnomalyModel, SessionStats, blend, human_training_features, rule_score
+from app.cleaning.bots import (
+    AnomalyModel,
+    SessionStats,
+    blend,
+    human_training_features,
+    is_bot_user_agent,
+    rule_score,
+)
 
 
 def session(gaps_s: list[float], js: bool = True, ua_bot: bool = False) -> SessionStats:
@@ -55,3 +62,11 @@ def test_blend_needs_a_rule_or_a_strong_model_score() -> None:
     assert blend(0.0, 1.0) < 0.5
     assert blend(1.0, 0.0) >= 0.5
     assert blend(0.4, 0.6) >= 0.5
+
+
+def test_bot_user_agents_are_recognised_case_insensitively() -> None:
+    assert is_bot_user_agent("Mozilla/5.0 (compatible; Googlebot/2.1)")
+    assert is_bot_user_agent("python-requests/2.31")
+    assert is_bot_user_agent("HeadlessChrome/120.0")
+    assert not is_bot_user_agent("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Safari/605.1.15")
+    assert not is_bot_user_agent("")
