@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 
 from app import batch_send
 from app.batch_send import BatchSend, RecordTooLarge
@@ -130,3 +131,28 @@ async def test_an_explicit_partition_wins_and_ship_reports_last_offsets(
     producer.acks[0].set_result(type("Meta", (), {"offset": 40})())
     assert shipped[0].last_offset == 42  # base offset 40, three records
     assert await out.ship() == []  # ship() returns each batch once
+
+
+class _Metadata:
+    def __init__(self, partitions: int) -> None:
+        self.partitions = partitions
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return set(range(self.partitions))
+
+
+async def test_keys_land_where_aiokafkas_default_partitioner_puts_them(
+    producer: _Producer,
+) -> None:
+    producer._partitioner = DefaultPartitioner()  # type: ignore[attr-defined]
+    producer._metadata = _Metadata(4)  # type: ignore[attr-defined]
+    producer.room = 10_000
+    out = BatchSend(app=None)  # type: ignore[arg-type]
+    keys = [f"user-{i}".encode() for i in range(200)]
+    for key in keys + keys:  # the second pass hits the cache
+        await out.add(_Topic("t"), key, b"v")  # type: ignore[arg-type]
+    shipped = await out.ship()
+    placed = {key: s.partition for s in shipped for key, _ in producer.shipped[shipped.index(s)][2]}
+    expected = {k: DefaultPartitioner()(k, [0, 1, 2, 3], [0, 1, 2, 3]) for k in keys}
+    assert placed == expected
+    assert len(set(expected.values())) == 4
