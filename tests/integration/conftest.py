@@ -11,7 +11,7 @@ from app.errors import ServiceUnavailable
 from app.services.kafka import ping_kafka
 from app.services.milvus import Milvus
 from app.settings import Settings, get_settings
-from tests.integration.harness import Worker
+from tests.integration.harness import ISSUED, Worker
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +36,30 @@ def stack(settings: Settings) -> None:
         asyncio.run(probe())
     except ServiceUnavailable as err:
         pytest.fail(f"{err}: start the local stack with `make up` first", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_test_topics(stack: None, settings: Settings) -> Iterator[None]:
+    """Delete the topics this session created (named after a ``unique()`` name).
+
+    Each test works on its own topics; left behind, thousands of partitions accumulate on a
+    dev broker over many runs until it fails with "Too many open files" (it did, at 19,859).
+    """
+    yield
+    asyncio.run(delete_topics_named_after(settings.kafka_bootstrap, ISSUED))
+
+
+async def delete_topics_named_after(bootstrap: str, names: set[str]) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if any(n in t for n in names)]
+        for i in range(0, len(doomed), 100):
+            await admin.delete_topics(doomed[i : i + 100], timeout_ms=60_000)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture

@@ -24,8 +24,15 @@ STACK = ROOT / ".stack"
 T = TypeVar("T")
 
 
+#: Every name ``unique`` gave out this session: the topics that contain one are deleted at
+#: the end (tests/integration/conftest.py), or a long-lived dev broker runs out of files.
+ISSUED: set[str] = set()
+
+
 def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    ISSUED.add(name)
+    return name
 
 
 def free_port() -> int:
