@@ -80,7 +80,8 @@ async def test_a_loaded_worker_waits_up_to_within_and_batches(
     async with agent.test_context() as ctx:
         sent_at = time.monotonic()
         for i in range(5):
-            await ctx.put(str(i).encode())
+            # wait=False: put would otherwise wait for each event to enter a batch alone
+            await ctx.put(str(i).encode(), wait=False)
         await _wait_for(batches, 5)
     assert [v for _, vs, _ in batches for v in vs] == [b"0", b"1", b"2", b"3", b"4"]
     assert len(batches) == 1, f"expected one batch, got sizes {[len(b[1]) for b in batches]}"
@@ -94,7 +95,7 @@ async def test_a_batch_never_holds_more_than_max(
     agent, batches = _collecting_agent(offline_app, max_=3, within=0.2)
     async with agent.test_context() as ctx:
         for i in range(7):
-            await ctx.put(str(i).encode())
+            await ctx.put(str(i).encode(), wait=False)
         await _wait_for(batches, 7)
     sizes = [len(vs) for _, vs, _ in batches]
     assert max(sizes) <= 3, f"batch sizes {sizes}"
@@ -110,3 +111,52 @@ def test_cpu_load_is_the_share_of_one_core_since_the_last_reading() -> None:
     while time.monotonic() < end:  # spinning uses a whole core
         pass
     assert load() > 0.5
+
+
+async def test_a_batch_is_acked_when_the_caller_asks_for_the_next(
+    offline_app: faust.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faust_compat, "cpu_load", lambda: 0.0)
+    agent, batches = _collecting_agent(offline_app, max_=100, within=1.0)
+    async with agent.test_context() as ctx:
+        first = await ctx.put(b"first")
+        await _wait_for(batches, 1)
+        await ctx.put(b"second")
+        await _wait_for(batches, 2)
+        assert first.message.acked, "the first batch was not acked when the next was asked for"
+
+
+async def test_events_of_an_earlier_consumer_generation_are_skipped_and_acked(
+    offline_app: faust.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faust_compat, "cpu_load", lambda: 0.0)
+    agent, batches = _collecting_agent(offline_app, max_=100, within=1.0)
+    async with agent.test_context() as ctx:
+        offline_app.consumer_generation_id = 7  # a rebalance happened after these were read
+        stale = await ctx.put(b"stale", wait=False)
+        stale.message.generation_id = 6
+        fresh = await ctx.put(b"fresh", wait=False)
+        fresh.message.generation_id = 7
+        await _wait_for(batches, 1)
+    assert [v for _, vs, _ in batches for v in vs] == [b"fresh"]
+    assert stale.message.acked, "a skipped event must be acked, as Faust's stream does"
+
+
+async def test_a_batch_whose_caller_fails_stays_unacked(
+    offline_app: faust.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faust_compat, "cpu_load", lambda: 0.0)
+    topic = offline_app.topic(f"t-{uuid.uuid4().hex[:8]}", value_serializer="raw")
+    seen: list[faust.EventT] = []
+
+    async def failing(stream: faust.StreamT) -> None:
+        async for events in take_batches(stream, 100, 1.0):
+            seen.extend(events)
+            raise RuntimeError("the batch failed")
+
+    agent = offline_app.agent(topic, name=f"fail-{uuid.uuid4().hex[:8]}")(failing)
+    async with agent.test_context() as ctx:
+        with pytest.raises(RuntimeError, match="the batch failed"):
+            await ctx.put(b"one")
+    assert [e.value for e in seen] == [b"one"]
+    assert not seen[0].message.acked, "a failed batch was acked: a restart would not replay it"
