@@ -72,6 +72,18 @@ async def test_an_event_on_an_idle_worker_goes_through_without_the_batch_wait(
     assert acked == [False]
 
 
+async def test_a_worker_under_half_a_core_does_not_wait(
+    offline_app: faust.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faust_compat, "cpu_load", lambda: 0.45)
+    agent, batches = _collecting_agent(offline_app, max_=100, within=2.0)
+    async with agent.test_context() as ctx:
+        sent_at = time.monotonic()
+        await ctx.put(b"one")
+        await _wait_for(batches, 1)
+    assert batches[0][0] - sent_at < 1.0, "a worker at 0.45 of a core waited for a batch"
+
+
 async def test_a_loaded_worker_waits_up_to_within_and_batches(
     offline_app: faust.App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
