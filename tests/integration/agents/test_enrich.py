@@ -230,9 +230,13 @@ def test_gdpr_export_and_erasure_cover_the_tables(
     auth = {"Authorization": f"Bearer {key}"}
     user = f"gdpr-{uuid.uuid4().hex[:8]}"
     assert _post(worker, {"events": _events(user, f"s-{user}")}, key).status_code == 202
+    # The profile answers 200 from the first event on; wait for the order, the last one.
     wait_until(
-        "the user's profile in the table",
-        lambda: worker.get(f"/v1/profiles/{user}", headers=auth).status_code == 200,
+        "the user's order in the profile table",
+        lambda: (
+            (r := worker.get(f"/v1/profiles/{user}", headers=auth)).status_code == 200
+            and r.json()["purchased_items"] == ["P000002"]
+        ),
         timeout=60,
     )
     export = worker.get(f"/v1/users/{user}/export", headers=auth)
