@@ -5,7 +5,6 @@ and each user whose session changed gets a fresh recommendation, emitted to
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -71,23 +70,15 @@ async def act_batch(events: list[EventT]) -> None:
         key: bool(group[-1][1].get("consent_personalization", True))
         for key, group in by_key.items()
     }
-    # One concurrent round for the batch's users (cached per user; a miss reads PostgreSQL).
+    # Cached per user; the batch's misses are read from PostgreSQL in one round.
     consented = [key for key, ok in consents.items() if ok]
-    spheres = dict(
-        zip(
-            consented,
-            await asyncio.gather(
-                *(runtime.prescriptions.sphere(k.decode(), profile_services) for k in consented)
-            ),
-            strict=True,
-        )
-    )
+    spheres = await runtime.prescriptions.spheres([k.decode() for k in consented], profile_services)
     for key, group in by_key.items():
         as_current_event(group[0][0])
         last = group[-1][1]
         weights, label = experiments.choose(key.decode())
         consent = consents[key]
-        sphere = spheres.get(key)
+        sphere = spheres.get(key.decode())
         rec = runtime.recommend(
             key.decode(),
             profile=read(profiles_table, key),

@@ -11,6 +11,7 @@ import numpy as np
 
 from app import heap
 from app.cleaning.bots import AnomalyModel
+from app.offload import Offload
 from app.privacy.pii import PiiMasker
 from app.privacy.pseudonym import Pseudonymizer
 from app.settings import Settings
@@ -22,14 +23,13 @@ class CleaningServices:
     model: AnomalyModel
     pseudonymize: Pseudonymizer
     executor: ThreadPoolExecutor
+    offload: Offload
 
     async def anomaly(self, features: list[list[float]]) -> list[float]:
         if not features:
             return []
-        loop = asyncio.get_running_loop()
-        scores = await loop.run_in_executor(
-            self.executor, self.model.score, np.asarray(features, dtype=float)
-        )
+        rows = np.asarray(features, dtype=float)
+        scores = await self.offload.run(lambda: self.model.score(rows), len(features))
         return [float(s) for s in scores]
 
 
@@ -51,6 +51,7 @@ async def cleaning_services(settings: Settings) -> CleaningServices:
                 model=model,
                 pseudonymize=Pseudonymizer(settings.pseudonym_key),
                 executor=executor,
+                offload=Offload(executor),
             )
             heap.settle("cleaning services")
     return _services

@@ -6,7 +6,8 @@ data always left its row; the table is append-only (migration 0008).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,29 @@ async def log_access(
         user_key,
         list(fields),
         purpose,
+    )
+
+
+async def log_accesses(
+    con: Any,
+    actor: Actor,
+    *,
+    action: str,
+    fields: Mapping[str, Sequence[str]],
+    purpose: str,
+) -> None:
+    """One row per user (``fields``: user key → the fields accessed), in one statement."""
+    keys = list(fields)
+    await con.execute(
+        "INSERT INTO access_log (actor_key_id, actor_role, action, user_key, fields, purpose) "
+        "SELECT $1, $2, $3, k, ARRAY(SELECT jsonb_array_elements_text(f)), $5 "
+        "FROM unnest($4::text[], $6::jsonb[]) AS u(k, f)",
+        actor.key_id,
+        actor.role,
+        action,
+        keys,
+        purpose,
+        [json.dumps(list(fields[k])) for k in keys],
     )
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.profiles import fields as F
-from app.profiles.access import Actor, log_access
+from app.profiles.access import Actor, log_access, log_accesses
 from app.profiles.crypto import FieldCipher
 from app.profiles.db import Database
 from app.profiles.errors import ProfileError, ProfileNotFound, PurposeRefused
@@ -145,6 +145,53 @@ class ProfileStore:
             )
         return out
 
+    async def read_many(
+        self,
+        user_keys: Iterable[str],
+        purpose: str,
+        actor: Actor,
+        *,
+        today: date | None = None,
+    ) -> dict[str, dict[str, Any]]:
+        """:meth:`read` for many users in a few statements, whatever their number: users without
+        a profile are left out. Each user returned is access-logged.
+
+        The action stage reads a whole batch's users at once: one :meth:`read` per user was
+        three round trips each, and at 1,000 events/s the batch waited 25-60 ms on them
+        (``bench_latency``)."""
+        check_purpose(actor.role, purpose)
+        keys = sorted(set(user_keys))
+        if not keys:
+            return {}
+        wanted = [F.STORED[n] for n in F.stored_needed(purpose)]
+        day = today or datetime.now(UTC).date()
+        out: dict[str, dict[str, Any]] = {}
+        # No transaction: the access-log rows are written before anything is returned, so a
+        # failed write returns nothing, as in read(); and a batch of users without a profile,
+        # the common case, costs one statement.
+        async with self.db.acquire() as con:
+            found = await con.fetch("SELECT * FROM user_profiles WHERE user_key = ANY($1)", keys)
+            prescriptions: dict[str, Any] = {}
+            if found and any(f.table == "prescriptions" for f in wanted):
+                rows = await con.fetch(
+                    "SELECT * FROM prescriptions WHERE user_key = ANY($1)",
+                    [r["user_key"] for r in found],
+                )
+                prescriptions = {r["user_key"]: r for r in rows}
+            for profile in found:
+                user_key = profile["user_key"]
+                rows_of = {"user_profiles": profile, "prescriptions": prescriptions.get(user_key)}
+                stored = self._decrypt_rows(user_key, rows_of, wanted)
+                if F.SERVICE_HISTORY in F.ALLOWED[purpose]:
+                    stored[F.SERVICE_HISTORY] = await self.service_history(con, user_key)
+                out[user_key] = F.minimize(purpose, stored, day)
+            if out:
+                await log_accesses(
+                    con, actor, action="read", fields={k: sorted(v) for k, v in out.items()},
+                    purpose=purpose,
+                )  # fmt: skip
+        return out
+
     async def load(self, con: Any, user_key: str, names: Iterable[str]) -> dict[str, Any] | None:
         """Decrypt the stored fields ``names`` of ``user_key`` (None when no profile row)."""
         wanted = [F.STORED[n] for n in names]
@@ -156,6 +203,11 @@ class ProfileStore:
             rows["prescriptions"] = await con.fetchrow(
                 "SELECT * FROM prescriptions WHERE user_key = $1", user_key
             )
+        return self._decrypt_rows(user_key, rows, wanted)
+
+    def _decrypt_rows(
+        self, user_key: str, rows: Mapping[str, Any], wanted: Iterable[Any]
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         decrypted: dict[tuple[str, str], Any] = {}
         for f in wanted:

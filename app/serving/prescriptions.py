@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from app.profiles.access import Actor
@@ -39,6 +40,32 @@ class PrescriptionLookup:
                 log.debug("prescription not read for %s: %s", user_key, err)
         self._cache[user_key] = (now, value)
         return value
+
+    async def spheres(self, user_keys: Iterable[str], services: Any) -> dict[str, float | None]:
+        """:meth:`sphere` for many users: the cache misses are read in one round
+        (``ProfileStore.read_many``)."""
+        now = time.monotonic()
+        out: dict[str, float | None] = {}
+        missing: list[str] = []
+        for user_key in user_keys:
+            hit = self._cache.get(user_key)
+            if hit is not None and now - hit[0] < TTL_SECONDS:
+                out[user_key] = hit[1]
+            else:
+                missing.append(user_key)
+        if not missing:
+            return out
+        try:
+            found = await services.profiles.read_many(missing, "personalization", ACTOR)
+        except Exception as err:  # PostgreSQL down: no rule input (cached, as by sphere())
+            log.debug("prescriptions not read for %d users: %s", len(missing), err)
+            found = {}
+        for user_key in missing:
+            rng = found.get(user_key, {}).get("sphere_range")
+            value = max(rng, key=abs) if rng else None
+            self._cache[user_key] = (now, value)
+            out[user_key] = value
+        return out
 
     def forget(self, user_key: str) -> None:
         self._cache.pop(user_key, None)

@@ -243,3 +243,33 @@ async def test_retention_sweep(profiles: ProfileStore, db: Postgres, user_key: s
         runs = await con.fetchval("SELECT count(*) FROM retention_runs WHERE ran_at = $1", now)
     assert kinds == 1
     assert runs == 3
+
+
+async def test_read_many_minimizes_logs_each_user_and_skips_the_unknown(
+    profiles: ProfileStore, db: Postgres, user_key: str
+) -> None:
+    other = user_key[:-4] + "beef" if not user_key.endswith("beef") else user_key[:-4] + "cafe"
+    unknown = "u_" + "0" * 32
+    await profiles.put(user_key, PROFILE, SERVICE)
+    await profiles.put(other, {"price_band": "50-100"}, SERVICE)
+    got = await profiles.read_many([user_key, other, unknown, user_key], "personalization", SERVICE)
+    assert set(got) == {user_key, other}
+    assert got[user_key] == await profiles.read(user_key, "personalization", SERVICE)
+    assert got[other]["price_band"] == "50-100"
+    assert "sphere_range" not in got[other]
+    assert "full_name" not in got[user_key]
+    assert await profiles.read_many([unknown], "personalization", SERVICE) == {}
+    assert await profiles.read_many([], "personalization", SERVICE) == {}
+    with pytest.raises(PurposeRefused):
+        await profiles.read_many([user_key], "service", ANALYST)
+    async with db.acquire() as con:
+        rows = await con.fetch(
+            "SELECT user_key, action, fields, purpose FROM access_log "
+            "WHERE user_key = ANY($1) AND action = 'read' ORDER BY access_id",
+            [user_key, other, unknown],
+        )
+    by_user = {(r["user_key"], tuple(r["fields"])) for r in rows}
+    assert (user_key, tuple(sorted(got[user_key]))) in by_user
+    assert (other, tuple(sorted(got[other]))) in by_user
+    assert all(r["purpose"] == "personalization" for r in rows)
+    assert unknown not in {r["user_key"] for r in rows}, "no row for a user with no profile"
