@@ -13,19 +13,20 @@ from typing import Any
 
 from faust import EventT, StreamT
 
-from app.batch_send import BatchSend
 from app.core import app, milvus, postgres, settings
-from app.dlq import dead_letter
-from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_IN, STAGE_OUT
 from app.profiles.wiring import install
 from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import runtime, to_record
-from app.table_reads import read
-from app.table_writes import TableWrites
-from app.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
-from app.wire import decoder, encoder
+from app.streaming.batch_send import BatchSend
+from app.streaming.batches import take_batches
+from app.streaming.current import as_current_event
+from app.streaming.table_reads import read
+from app.streaming.table_writes import TableWrites
+from app.wire.codecs import decoder, encoder
+from app.wire.dlq import dead_letter
+from app.wire.topics import ENRICHED, RECOMMENDATIONS, enriched_topic, recommendations_topic
 from tables.profiles import profiles_table
 from tables.recommendations import recommendations_table
 from tables.sessions import sessions_table

@@ -12,8 +12,8 @@ from app.catalog.cache import PRODUCT_ENTITIES
 from app.core import app, postgres, product_cache
 from app.serving.catalog import refresh_product
 from app.serving.runtime import runtime
-from app.topics import CATALOG_CHANGES, catalog_changes_topic
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import CATALOG_CHANGES, catalog_changes_topic
 
 log = logging.getLogger(__name__)
 

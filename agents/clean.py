@@ -17,7 +17,6 @@ from typing import Any
 
 from faust import EventT, StreamT
 
-from app.batch_send import BatchSend
 from app.cleaning.bots import SessionStats, blend, is_bot_user_agent, rule_score
 from app.cleaning.dedup import seen_before
 from app.cleaning.errors import InvalidEvent
@@ -25,13 +24,15 @@ from app.cleaning.services import cleaning_services
 from app.cleaning.transform import to_cleaned, user_identity
 from app.cleaning.validate import check_event
 from app.core import app, settings
-from app.dlq import dead_letter
-from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
-from app.table_reads import read
-from app.table_writes import TableWrites
-from app.topics import BOTS, CLEANED, RAW, bots_topic, cleaned_topics, raw_topics
-from app.wire import decoder, encoder
+from app.streaming.batch_send import BatchSend
+from app.streaming.batches import take_batches
+from app.streaming.current import as_current_event
+from app.streaming.table_reads import read
+from app.streaming.table_writes import TableWrites
+from app.wire.codecs import decoder, encoder
+from app.wire.dlq import dead_letter
+from app.wire.topics import BOTS, CLEANED, RAW, bots_topic, cleaned_topics, raw_topics
 from tables.clean_state import clean_state
 from tables.consent import consent_of
 

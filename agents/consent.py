@@ -10,8 +10,8 @@ from faust import StreamT
 from app.core import app, postgres
 from app.errors import ServiceUnavailable
 from app.profiles.consent import record_change
-from app.topics import CONSENT, consent_topic
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import CONSENT, consent_topic
 from tables.consent import consent_table
 
 log = logging.getLogger(__name__)

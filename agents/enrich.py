@@ -13,17 +13,19 @@ from typing import Any
 
 from faust import EventT, StreamT
 
-from app.batch_send import BatchSend
 from app.catalog.cache import CachedProduct
 from app.core import app, product_cache, settings
-from app.dlq import dead_letter
 from app.enrich import profiles, sessions
 from app.errors import ServiceUnavailable
-from app.faust_compat import as_current_event, take_batches
 from app.metrics import BATCH_SECONDS, STAGE_DROPPED, STAGE_IN, STAGE_OUT
-from app.table_reads import read
-from app.table_writes import TableWrites
-from app.topics import (
+from app.streaming.batch_send import BatchSend
+from app.streaming.batches import take_batches
+from app.streaming.current import as_current_event
+from app.streaming.table_reads import read
+from app.streaming.table_writes import TableWrites
+from app.wire.codecs import decoder, encoder
+from app.wire.dlq import dead_letter
+from app.wire.topics import (
     CLEANED,
     ENRICHED,
     ENRICHED_SESSIONS,
@@ -31,7 +33,6 @@ from app.topics import (
     enriched_sessions_topic,
     enriched_topic,
 )
-from app.wire import decoder, encoder
 from tables.profiles import profiles_table
 from tables.sessions import sessions_table
 

@@ -16,7 +16,7 @@ from app.metrics import STAGE_OUT
 from app.profiles.gdpr import register_store
 from app.serving.gdpr_tables import FaustTablesStore
 from app.serving.runtime import runtime
-from app.topics import erasures_topic
+from app.wire.topics import erasures_topic
 from tables.profiles import profiles_table
 from tables.recommendations import recommendations_table
 from tables.sessions import sessions_table

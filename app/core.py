@@ -16,7 +16,7 @@ from app.catalog.relay import OutboxRelay
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.settings import get_settings
-from app.transport import Transport
+from app.streaming.transport import Transport
 
 settings = get_settings()
 
@@ -24,7 +24,7 @@ settings = get_settings()
 class HeadwaterApp(faust.App):
     """The Faust app, plus one start-up step: data contracts before any message.
 
-    Its consumer comes from :class:`app.transport.Transport`, which applies
+    Its consumer comes from :class:`app.streaming.transport.Transport`, which applies
     :attr:`fetch_max_wait_ms` (Faust has no setting for it).
 
     ``on_start`` runs before the app's children (consumer, producer, agents) start, so a
@@ -41,8 +41,8 @@ class HeadwaterApp(faust.App):
         await super().on_start()
         from app.serialization import warm_up
         from app.services.topic_admin import ensure_topics
-        from app.topics import declared_topics
-        from app.wire import all_codec_names
+        from app.wire.codecs import all_codec_names
+        from app.wire.topics import declared_topics
 
         await ensure_topics(
             settings.kafka_bootstrap, declared_topics(), settings.topic_replication_factor
@@ -88,7 +88,7 @@ catalog_relay = OutboxRelay(
 
 
 def _encode_change(change: dict[str, Any]) -> bytes:
-    from app.wire import encoder
+    from app.wire.codecs import encoder
 
     return encoder("catalog.changes")(change)
 

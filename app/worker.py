@@ -6,7 +6,7 @@ import logging
 
 import faust
 
-from app import heap
+from app.process import heap
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
 from app.settings import get_settings
-from app.topics import BOTS, CLEANED, DLQ
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import BOTS, CLEANED, DLQ
 from bench.common import drain, write_results
 from tests.integration.harness import Worker, unique
 

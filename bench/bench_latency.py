@@ -31,8 +31,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
 from app.settings import Settings, get_settings
-from app.topics import CLEANED, ENRICHED, RAW, RECOMMENDATIONS
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import CLEANED, ENRICHED, RAW, RECOMMENDATIONS
 from bench.common import drain, write_results
 from tests.integration.harness import Worker, unique, wait_until
 

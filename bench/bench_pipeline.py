@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from app.generator.produce import produce
 from app.generator.traffic import Generated, TrafficGenerator
 from app.settings import Settings, get_settings
-from app.topics import BOTS, CLEANED, DLQ, RAW, RECOMMENDATIONS
+from app.wire.topics import BOTS, CLEANED, DLQ, RAW, RECOMMENDATIONS
 from bench.common import write_results
 from bench.cpu import CpuMeter
 from bench.pipeline.hops import HOPS, create_topics, hop_topic

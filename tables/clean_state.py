@@ -4,7 +4,7 @@ running statistics of that user's sessions (bot detection).
 Keyed by the raw topic's message key (the user or anonymous id): a key's events all come from
 one partition, and the agent makes one of them the current event before touching the key's
 state, so the state lives in that partition's store and changelog (see
-:func:`app.faust_compat.as_current_event`).
+:func:`app.streaming.current.as_current_event`).
 """
 
 from __future__ import annotations

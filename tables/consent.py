@@ -8,7 +8,7 @@ Absent means granted by default for analytics and personalization, withheld for 
 from __future__ import annotations
 
 from app.core import app
-from app.table_reads import read
+from app.streaming.table_reads import read
 
 DEFAULTS = {"analytics": True, "personalization": True, "marketing": False}
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app import heap
 from app.cleaning.bots import AnomalyModel
-from app.offload import Offload
 from app.privacy.pii import PiiMasker
 from app.privacy.pseudonym import Pseudonymizer
+from app.process import heap
+from app.process.offload import Offload
 from app.settings import Settings
 
 

@@ -13,8 +13,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faust.cli import AppCommand, option
 
 from app.core import app, settings
-from app.topics import DLQ
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import DLQ
 
 
 @app.command(

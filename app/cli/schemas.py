@@ -16,7 +16,6 @@ from typing import Any
 import click
 from faust.cli import AppCommand, argument, option
 
-from app.contracts import subjects
 from app.core import app
 from app.errors import HeadwaterError
 from app.models import CONTRACTS, load_contract
@@ -24,6 +23,7 @@ from app.serialization.client import RegistryClient, registry_client
 from app.serialization.codec import avro_codec
 from app.serialization.registry_ops import SubjectCheck, check_subject
 from app.serialization.warmup import warm_up_sync
+from app.wire.contracts import subjects
 
 
 def _selected(only: Sequence[str]) -> dict[str, Any]:

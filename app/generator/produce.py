@@ -12,12 +12,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from app.contracts import value_codec
 from app.generator.traffic import Generated
 from app.serialization import warm_up
 from app.settings import Settings
-from app.topics import RAW
-from app.wire import encoder
+from app.wire.codecs import encoder
+from app.wire.contracts import value_codec
+from app.wire.topics import RAW
 
 
 async def _prepare(settings: Settings) -> None:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from app.errors import ConfigError
-from app.offload import Offload
+from app.process.offload import Offload
 
 #: With no NER model every active recognizer is a pattern whose matches contain a digit, "@"
 #: (email) or ":" (IPv6): text without any of them cannot match, so Presidio is skipped for it.
@@ -77,7 +77,7 @@ def build_analyzer(model: str):  # type: ignore[no-untyped-def]
 
 class PiiMasker:
     """Masks detected entities as ``<ENTITY_TYPE>``; runs Presidio on its own thread, or inline
-    when the texts are expected to take under 2 ms (:class:`app.offload.Offload`)."""
+    when the texts are expected to take under 2 ms (:class:`app.process.offload.Offload`)."""
 
     def __init__(self, model: str, entities: Sequence[str]) -> None:
         self.model = model

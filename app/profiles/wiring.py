@@ -12,8 +12,8 @@ from app.privacy.pseudonym import Pseudonymizer
 from app.profiles.crypto import FieldCipher, Keyring
 from app.profiles.db import Database
 from app.profiles.gdpr import Orchestrator, register_store, registered_stores
+from app.profiles.gdpr_stores import KafkaTombstoneStore, MilvusUserStore, PostgresUserStore
 from app.profiles.store import ProfileStore
-from app.profiles.stores import KafkaTombstoneStore, MilvusUserStore, PostgresUserStore
 from app.services.milvus import Milvus
 from app.settings import Settings
 from app.vectors.schema import DEFAULT_PREFIX

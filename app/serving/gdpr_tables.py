@@ -36,7 +36,7 @@ class FaustTablesStore:
         Works from any process, the retention sweep's command included: the request travels
         on ``gdpr.erasures`` to the worker that owns the key.
         """
-        from app.topics import erasures_topic
+        from app.wire.topics import erasures_topic
 
         try:
             held = len(await self.export(user_key))

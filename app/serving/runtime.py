@@ -18,7 +18,7 @@ import logging
 import time
 from typing import Any
 
-from app import heap
+from app.process import heap
 from app.recommend.affinity import Affinity
 from app.recommend.covisitation import Covisitation
 from app.recommend.engine import Engine, Recommendation

@@ -13,9 +13,9 @@ from faust.web import Request, Response
 from app.auth import require
 from app.cleaning.services import cleaning_services
 from app.core import app, settings
-from app.topics import CONSENT, consent_topic
 from app.web.base import ApiView, BadRequest
-from app.wire import encoder
+from app.wire.codecs import encoder
+from app.wire.topics import CONSENT, consent_topic
 
 PURPOSES = ("analytics", "personalization", "marketing")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from app.topics import RAW
+from app.wire.topics import RAW
 
 HOPS = 3
 

@@ -10,10 +10,10 @@ import os
 
 import faust
 
-from app.contracts import value_codec
 from app.serialization import warm_up
-from app.topics import RAW
-from app.wire import decoder, encoder
+from app.wire.codecs import decoder, encoder
+from app.wire.contracts import value_codec
+from app.wire.topics import RAW
 from bench.pipeline.hops import HOPS, family_of, hop_topic
 
 PREFIX = os.environ.get("BENCH_PREFIX", "bench.")

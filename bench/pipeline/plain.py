@@ -9,8 +9,8 @@ import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from app.topics import RAW
-from app.wire import decoder, encoder
+from app.wire.codecs import decoder, encoder
+from app.wire.topics import RAW
 from bench.pipeline.hops import HOPS, family_of, hop_topic
 
 SYSTEM = "plain"

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from app.topics import RECOMMENDATIONS
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import RECOMMENDATIONS
 from bench.common import drain
 from tests.integration.harness import Worker, unique, wait_until
 

@@ -19,8 +19,8 @@ from aiokafka import AIOKafkaConsumer
 from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
 from app.settings import Settings
-from app.topics import BOTS, CLEANED, DLQ
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import BOTS, CLEANED, DLQ
 from tests.integration.harness import Worker, unique, wait_until
 
 TOTAL = 10_000

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from app.topics import ENRICHED, ENRICHED_SESSIONS
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import ENRICHED, ENRICHED_SESSIONS
 from bench.common import drain
 from tests.integration.harness import Worker, unique, wait_until
 

@@ -18,8 +18,8 @@ from app.generator.produce import produce
 from app.generator.traffic import TrafficGenerator
 from app.privacy.pseudonym import Pseudonymizer
 from app.settings import Settings
-from app.topics import BOTS, CLEANED, ENRICHED, RAW
-from app.wire import decoder
+from app.wire.codecs import decoder
+from app.wire.topics import BOTS, CLEANED, ENRICHED, RAW
 from bench.common import drain
 from tests.integration.harness import Worker, unique, wait_until
 

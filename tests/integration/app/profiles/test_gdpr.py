@@ -15,8 +15,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from app.profiles import consent
 from app.profiles.access import Actor
 from app.profiles.gdpr import Orchestrator, is_empty
+from app.profiles.gdpr_stores import KafkaTombstoneStore, MilvusUserStore, PostgresUserStore
 from app.profiles.store import ProfileStore
-from app.profiles.stores import KafkaTombstoneStore, MilvusUserStore, PostgresUserStore
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.settings import Settings

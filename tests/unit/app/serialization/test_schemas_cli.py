@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.cli.schemas import check_contracts, register_contracts
-from app.contracts import TOPIC_CONTRACTS, subjects, value_codec
 from app.models import AuthEvent, load_contract
 from app.settings import get_settings
+from app.wire.contracts import TOPIC_CONTRACTS, subjects, value_codec
 from tests.unit.app.serialization.fake_registry import FakeRegistry
 
 

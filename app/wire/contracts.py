@@ -70,7 +70,7 @@ def value_codec(topic: str, prefix: str | None = None) -> str:
         record = TOPIC_CONTRACTS[topic]
     except KeyError:
         raise KeyError(
-            f"Topic {topic!r} has no contract: add it to app.contracts.TOPIC_CONTRACTS"
+            f"Topic {topic!r} has no contract: add it to app.wire.contracts.TOPIC_CONTRACTS"
         ) from None
     if prefix is None:
         from app.settings import get_settings

@@ -1,60 +1,18 @@
-"""The one place we reach into Faust internals, with the reason for each."""
+"""Batches of events taken from an agent's stream queue in bulk."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-import weakref
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
 from faust import EventT, StreamT
-from faust.streams import _current_event
-from faust.types import AppT
 from mode.utils.futures import maybe_async
 
+from app.process.cpu import cpu_load
+
 log = logging.getLogger(__name__)
-
-
-def kafka_producer(app: AppT) -> Any:
-    """The aiokafka producer inside Faust's, for :mod:`app.batch_send` (Faust has no batch send).
-
-    Faust starts it with the worker; ``_ensure_producer`` raises if it has not started yet.
-    """
-    return cast(Any, app.producer)._ensure_producer()
-
-
-def as_current_event(event: EventT) -> None:
-    """Make ``event`` the stream's current event.
-
-    Faust tables write to the store and changelog partition of the current event. Inside
-    ``stream.take_events`` the current event is the last one buffered, which may come from
-    another partition than the key being written; batch code calls this per key first.
-    """
-    _current_event.set(weakref.ref(event))
-
-
-class CpuLoad:
-    """The process's share of one core over the last ``period`` seconds, read lazily."""
-
-    def __init__(self, period: float = 0.5) -> None:
-        self.period = period
-        self._wall = time.monotonic()
-        self._cpu = time.process_time()
-        self.value = 1.0  # start as if busy: large batches until measured
-
-    def __call__(self) -> float:
-        wall = time.monotonic()
-        if wall - self._wall >= self.period:
-            cpu = time.process_time()
-            self.value = min(1.0, max(0.0, (cpu - self._cpu) / (wall - self._wall)))
-            self._wall, self._cpu = wall, cpu
-        return self.value
-
-
-#: One meter for every stage: they share the process, and so its one core.
-cpu_load = CpuLoad()
 
 
 async def take_batches(

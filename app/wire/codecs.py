@@ -12,7 +12,7 @@ from typing import Any
 
 from faust.serializers import codecs
 
-from app.contracts import TOPIC_CONTRACTS, value_codec
+from app.wire.contracts import TOPIC_CONTRACTS, value_codec
 
 
 @cache

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 
-from app import batch_send
-from app.batch_send import BatchSend, RecordTooLarge
+from app.streaming import batch_send
+from app.streaming.batch_send import BatchSend, RecordTooLarge
 
 
 class _Builder:

@@ -11,9 +11,9 @@ import pytest
 from faust.stores.base import SerializedStore
 from faust.types import TP
 
-from app import batch_send
-from app.table_writes import TableWrites
-from tests.unit.app.test_batch_send import _Producer, _Topic
+from app.streaming import batch_send
+from app.streaming.table_writes import TableWrites
+from tests.unit.app.streaming.test_batch_send import _Producer, _Topic
 
 
 class _Store(SerializedStore):

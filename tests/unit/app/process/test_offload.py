@@ -7,7 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from app.offload import Offload
+from app.process.offload import Offload
 
 
 def _spin(seconds: float) -> str:

@@ -3,7 +3,7 @@
 ``table[key]`` and ``table.get(key)`` in Faust ask the store twice (``key in data``, then
 ``data[key]``: two RocksDB gets) and call the sensors; under py-spy table reads were 9% of the
 worker's GIL time in ``bench_pipeline``. Stage code reads each key once per batch, after
-:func:`app.faust_compat.as_current_event`, so the store looks in that event's partition.
+:func:`app.streaming.current.as_current_event`, so the store looks in that event's partition.
 """
 
 from __future__ import annotations

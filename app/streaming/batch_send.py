@@ -21,7 +21,7 @@ from faust import TopicT
 from faust.types import AppT
 
 from app.errors import HeadwaterError
-from app.faust_compat import kafka_producer
+from app.streaming.current import kafka_producer
 
 
 @lru_cache(maxsize=65536)

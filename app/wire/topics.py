@@ -1,7 +1,7 @@
 """Every topic of the pipeline, declared once. Names are ``TOPIC_PREFIX`` + ``<stage>.<domain>``.
 
 Values travel in the Confluent wire format (Avro, schema registry). Stage code encodes and
-decodes explicitly (:mod:`app.wire`) instead of letting Faust do it, so that a record that
+decodes explicitly (:mod:`app.wire.codecs`) instead of letting Faust do it, so that a record that
 fails to decode is dead-lettered with its original bytes instead of being skipped.
 """
 

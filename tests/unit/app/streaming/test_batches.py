@@ -10,8 +10,9 @@ import uuid
 import faust
 import pytest
 
-from app import faust_compat
-from app.faust_compat import CpuLoad, take_batches
+from app.process.cpu import CpuLoad
+from app.streaming import batches as faust_compat
+from app.streaming.batches import take_batches
 
 
 @pytest.fixture

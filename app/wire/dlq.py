@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from faust import EventT
 
 from app.metrics import STAGE_DEAD
-from app.topics import DLQ, dlq_topic
-from app.wire import encoder
+from app.wire.codecs import encoder
+from app.wire.topics import DLQ, dlq_topic
 
 log = logging.getLogger(__name__)
 

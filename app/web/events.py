@@ -16,12 +16,12 @@ from faust.web import Request, Response
 
 from app.auth import require
 from app.cleaning.errors import InvalidEvent
+from app.cleaning.json_events import message_key, validate_event
 from app.core import app, settings
-from app.ingest import message_key, validate_event
 from app.metrics import INGEST_EVENTS, INGEST_REQUESTS
-from app.topics import RAW, raw_topics
 from app.web.base import ApiView, BadRequest
-from app.wire import encoder
+from app.wire.codecs import encoder
+from app.wire.topics import RAW, raw_topics
 
 
 @app.page("/v1/events")

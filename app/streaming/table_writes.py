@@ -3,13 +3,14 @@
 ``table[key] = value`` makes Faust send one changelog record through ``send_soon`` (a future
 message, the producer buffer, aiokafka's ``send``) and, when the broker acknowledges it, write
 the persisted offset into RocksDB: per write. Under py-spy that was 7-8% of the worker's GIL
-time in ``bench_pipeline``. Here the same records go through :class:`app.batch_send.BatchSend`
+time in ``bench_pipeline``. Here the same records go through
+:class:`app.streaming.batch_send.BatchSend`
 and the persisted offset is written once per acknowledged batch.
 
 What stays as Faust does it:
 
 - the store write happens when the value is set, into the store of the current event's
-  partition (:func:`app.faust_compat.as_current_event` per key, as before);
+  partition (:func:`app.streaming.current.as_current_event` per key, as before);
 - the changelog record has the store's key and value bytes and goes to that same partition;
 - nothing waits for the acknowledgement, and Faust's producer flush before every offset commit
   covers these batches, so a source offset is committed only after its state's changelog;
@@ -30,8 +31,8 @@ from faust.stores.base import SerializedStore
 from faust.tables.base import Collection
 from faust.types import TP, AppT
 
-from app.batch_send import BatchSend, Shipped
-from app.faust_compat import as_current_event
+from app.streaming.batch_send import BatchSend, Shipped
+from app.streaming.current import as_current_event
 
 log = logging.getLogger(__name__)
 

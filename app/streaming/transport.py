@@ -21,7 +21,7 @@ from faust.transport.drivers import aiokafka as driver
 from faust.types.transports import ConsumerT
 from mode import Service, ServiceT
 
-from app.eager import step
+from app.streaming.eager import step
 
 #: Faust's own value, for an app that does not set ``fetch_max_wait_ms``.
 DEFAULT_WAIT_MS = 1500
@@ -44,7 +44,7 @@ class _Consumer(driver.Consumer):
 
         Faust awaits ``wait_first(callback(message), suspend_flow.wait())`` per message: four
         Tasks and an ``asyncio.wait``, 8% of the worker's GIL time in ``bench_pipeline``'s
-        profile. Here the callback's first step runs inline (``app.eager.step``); only a
+        profile. Here the callback's first step runs inline (``app.streaming.eager.step``); only a
         callback that blocks (a full stream queue, flow control during a rebalance) is waited
         on as Faust does, so a rebalance still interrupts it. The loop still yields to the
         event loop every 100 messages, as Faust's does.

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from app.eager import step
+from app.streaming.eager import step
 
 
 async def test_a_coroutine_that_does_not_block_finishes_inline() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core import app, settings
-from app.transport import DEFAULT_WAIT_MS
+from app.streaming.transport import DEFAULT_WAIT_MS
 
 
 @pytest.mark.asyncio

@@ -1,6 +1,6 @@
 import gc
 
-from app import heap
+from app.process import heap
 
 
 def test_settle_freezes_what_is_alive() -> None:

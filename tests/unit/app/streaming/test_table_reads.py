@@ -6,7 +6,7 @@ from typing import Any
 
 from faust.stores.base import SerializedStore
 
-from app.table_reads import read
+from app.streaming.table_reads import read
 
 
 class _Store(SerializedStore):
