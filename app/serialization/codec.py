@@ -29,6 +29,7 @@ from app.models import CONTRACTS, load_contract
 from app.serialization.client import RegistryClient, registry_client
 from app.serialization.datum import fix_decoded, record_fields, to_datum, uuid_fields
 from app.serialization.errors import CodecConflict, RecordEncodeError
+from app.streaming.registry_serializer import decoder_func, encoder_func
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class AvroCodec(faust.Codec):
             if self.schema_id is None:
                 schema_id = self.client.register(self.subject, self.schema)
                 self.serializer.id_to_writers.setdefault(
-                    schema_id, self.serializer._get_encoder_func(self.schema)
+                    schema_id, encoder_func(self.serializer, self.schema)
                 )
                 self._cache_decoder(schema_id, self.schema)
                 self.schema_id = schema_id
@@ -106,7 +107,7 @@ class AvroCodec(faust.Codec):
             parsed = writer.schema
             decoders[schema_id] = lambda payload: schemaless_reader(payload, parsed, None)
         else:
-            decoders[schema_id] = self.serializer._get_decoder_func(cast(Any, None), writer)
+            decoders[schema_id] = decoder_func(self.serializer, writer)
 
     def _dumps(self, obj: Any) -> bytes:
         schema_id = self.schema_id
