@@ -9,24 +9,26 @@ import logging
 from faust import StreamT
 
 from app.catalog.cache import PRODUCT_ENTITIES
-from app.core import app, postgres, product_cache
+from app.core import app
 from app.serving.catalog import refresh_product
-from app.serving.runtime import runtime
 from app.wire.codecs import decoder
-from app.wire.topics import CATALOG_CHANGES, catalog_changes_topic
+from app.wire.topics import CATALOG_CHANGES
 
 log = logging.getLogger(__name__)
 
 
-@app.agent(catalog_changes_topic, name="catalog-cache-invalidation")
+@app.agent(app.pipeline[CATALOG_CHANGES], name="catalog-cache-invalidation")
 async def invalidate_product_cache(stream: StreamT) -> None:
     decode = decoder(CATALOG_CHANGES)
+    components = app.components
     async for value in stream:
         change = decode(value)
-        await product_cache.apply(change)
+        await components.products.apply(change)
         # The engine's catalog drives the in-stock, price and prescription rules.
         if change["entity"] in PRODUCT_ENTITIES:
             try:
-                await refresh_product(postgres, runtime.catalog, str(change["entity_id"]))
+                await refresh_product(
+                    components.postgres, components.engine.catalog, str(change["entity_id"])
+                )
             except Exception as err:  # PostgreSQL down: the next change or restart catches up
                 log.warning("engine catalog not refreshed for %s: %s", change["entity_id"], err)

@@ -7,17 +7,17 @@ import logging
 
 from faust import StreamT
 
-from app.core import app, postgres
+from app.core import app
 from app.errors import ServiceUnavailable
 from app.profiles.consent import record_change
 from app.wire.codecs import decoder
-from app.wire.topics import CONSENT, consent_topic
+from app.wire.topics import CONSENT
 from tables.consent import consent_table
 
 log = logging.getLogger(__name__)
 
 
-@app.agent(consent_topic, name="consent-ledger")
+@app.agent(app.pipeline[CONSENT], name="consent-ledger")
 async def consent_ledger(stream: StreamT) -> None:
     decode = decoder(CONSENT)
     async for key, value in stream.items():
@@ -29,6 +29,8 @@ async def consent_ledger(stream: StreamT) -> None:
         current[str(change["purpose"])] = bool(change["granted"])
         consent_table[change["user_key"]] = current
         try:
-            await record_change(postgres, change)  # idempotent on (user, purpose, time, source)
+            await record_change(
+                app.components.postgres, change
+            )  # idempotent on (user, purpose, time, source)
         except (ServiceUnavailable, OSError) as err:
             log.warning("consent ledger not written (PostgreSQL down): %s", err)

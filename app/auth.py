@@ -138,18 +138,9 @@ class Authenticator:
         return principal
 
 
-_default: Authenticator | None = None
-
-
-def authenticator() -> Authenticator:
-    """The worker's authenticator, backed by the worker's PostgreSQL pool."""
-    global _default
-    if _default is None:
-        from app.core import postgres
-
-        _default = Authenticator(PostgresKeyStore(postgres))
-    return _default
-
-
 async def require(request: Request, *roles: str) -> Principal:
-    return await authenticator().require(request, *roles)
+    """The caller's principal if it holds one of ``roles`` (checked by the worker's
+    authenticator, ``app.components.authenticator``)."""
+    from app.core import app
+
+    return await app.components.authenticator.require(request, *roles)

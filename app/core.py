@@ -1,7 +1,9 @@
 """The one ``faust.App`` of Headwater, built from :func:`app.settings.get_settings`.
 
-Agents, tables, web views and commands live in their own modules and register themselves on
-this app when autodiscovery imports them (``faust -A app worker``).
+The app owns its topics (``app.pipeline``, :class:`app.wire.declared.PipelineTopics`) and its
+components (``app.components``, :class:`app.components.Components`: PostgreSQL, Milvus, the
+catalog, the engine...). Agents, tables, web views and commands live in their own modules and
+register themselves on this app when autodiscovery imports them (``faust -A app worker``).
 """
 
 from __future__ import annotations
@@ -11,18 +13,16 @@ from typing import Any, cast
 import faust
 from faust.types import TransportT
 
-from app.catalog.cache import ProductCache
-from app.catalog.relay import OutboxRelay
-from app.services.milvus import Milvus
-from app.services.postgres import Postgres
-from app.settings import get_settings
+from app.components import Components
+from app.settings import Settings, get_settings
 from app.streaming.transport import Transport
+from app.wire.declared import PipelineTopics
 
 settings = get_settings()
 
 
 class HeadwaterApp(faust.App):
-    """The Faust app, plus one start-up step: data contracts before any message.
+    """The Faust app, plus one start-up step: topics and data contracts before any message.
 
     Its consumer comes from :class:`app.streaming.transport.Transport`, which applies
     :attr:`fetch_max_wait_ms` (Faust has no setting for it).
@@ -32,7 +32,14 @@ class HeadwaterApp(faust.App):
     before it could produce a record nobody can read.
     """
 
-    fetch_max_wait_ms: int = settings.consumer_fetch_max_wait_ms
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(settings.app_id, **kwargs)
+        self.settings = settings
+        self.fetch_max_wait_ms = settings.consumer_fetch_max_wait_ms
+        self.pipeline = PipelineTopics(self, settings)
+        self.components = Components(self, settings)
+        # Typed for classes, but App._prepare_subservice starts instances as they are.
+        self.service(cast(Any, self.components))
 
     def _new_transport(self) -> TransportT:
         return Transport(self.conf.broker_consumer, self)
@@ -42,16 +49,17 @@ class HeadwaterApp(faust.App):
         from app.serialization import warm_up
         from app.services.topic_admin import ensure_topics
         from app.wire.codecs import all_codec_names
-        from app.wire.topics import declared_topics
 
         await ensure_topics(
-            settings.kafka_bootstrap, declared_topics(), settings.topic_replication_factor
+            self.settings.kafka_bootstrap,
+            self.pipeline.declared(),
+            self.settings.topic_replication_factor,
         )
         await warm_up(all_codec_names())
 
 
 app = HeadwaterApp(
-    settings.app_id,
+    settings,
     broker=settings.broker_url,
     store=settings.store,
     datadir=str(settings.data_dir),
@@ -68,31 +76,3 @@ app = HeadwaterApp(
     autodiscover=["agents", "tables", "app.web", "app.cli"],
     origin="app",
 )
-
-postgres = Postgres(
-    settings.database_url,
-    min_size=settings.database_pool_min,
-    max_size=settings.database_pool_max,
-)
-milvus = Milvus(settings.milvus_uri, token=settings.milvus_token)
-# Products as enrichment sees them; invalidated by agents/catalog.py from catalog.changes.
-product_cache = ProductCache(postgres)
-# Publishes committed catalog changes from the PostgreSQL outbox (one drainer at a time,
-# under an advisory lock, so every worker may run one).
-catalog_relay = OutboxRelay(
-    settings.database_url,
-    settings.kafka_bootstrap,
-    topic=settings.topic("catalog.changes"),
-    encode=lambda change: _encode_change(change),
-)
-
-
-def _encode_change(change: dict[str, Any]) -> bytes:
-    from app.wire.codecs import encoder
-
-    return encoder("catalog.changes")(change)
-
-
-for _service in (postgres, milvus, catalog_relay):
-    # Typed for classes, but App._prepare_subservice starts instances as they are.
-    app.service(cast(Any, _service))

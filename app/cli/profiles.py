@@ -27,9 +27,10 @@ from app.profiles.access import Actor
 from app.profiles.db import SYSTEM_KEY_ID
 from app.profiles.retention import RetentionPolicy, sweep
 from app.profiles.rotation import key_usage, rotate
-from app.profiles.wiring import install
+from app.profiles.wiring import build_profile_services
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
+from app.serving.gdpr_tables import FaustTablesStore
 
 ACTIONS = ("rotate-keys", "key-usage", "sweep", "consent")
 ACTOR = Actor(SYSTEM_KEY_ID, "admin")
@@ -45,7 +46,7 @@ async def profiles(self: AppCommand, action: str, user_id: str, batch: int, dry_
     """Profiles: rotate-keys | key-usage | sweep | consent USER_ID."""
     pg = Postgres(settings.database_url, min_size=1, max_size=2)
     milvus = Milvus(settings.milvus_uri, token=settings.milvus_token)
-    services = install(settings, pg, milvus)
+    services = build_profile_services(settings, pg, milvus, extra_stores=[FaustTablesStore(app)])
     try:
         if action == "rotate-keys":
             done = await rotate(pg, services.cipher, batch=batch)

@@ -1,9 +1,9 @@
 """GDPR export and erasure across every store that holds a user's data.
 
 A store is anything with a ``name``, ``async export(user_key) -> dict`` and ``async
-erase(user_key) -> int`` (how many items it removed). Stores register once per process with
-:func:`register_store`; the HTTP views use every registered store. Erasure asks every store
-even when one fails (a failure is recorded in the receipt and the receipt is marked
+erase(user_key) -> int`` (how many items it removed). A process's stores are one
+:class:`GdprStores`, held by its profile services; the HTTP views use all of them. Erasure asks
+every store even when one fails (a failure is recorded in the receipt and the receipt is marked
 incomplete); every store's erase is idempotent, so repeating the request finishes the job.
 
 The receipt (id, time, each store and its count) is saved to ``erasure_audit`` without the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
@@ -37,25 +37,28 @@ class UserDataStore(Protocol):
     async def erase(self, user_key: str) -> int: ...
 
 
-_registry: dict[str, UserDataStore] = {}
+class GdprStores:
+    """The stores every export and erasure covers: one set per process, owned by
+    :class:`app.profiles.wiring.ProfileServices`."""
 
+    def __init__(self) -> None:
+        self._stores: dict[str, UserDataStore] = {}
 
-def register_store(store: UserDataStore, *, replace: bool = False) -> None:
-    """Add ``store`` to the stores every export and erasure covers."""
-    if store.name in _registry and not replace and _registry[store.name] is not store:
-        raise GdprError(
-            f"A GDPR store named {store.name!r} is already registered; give the new store "
-            "another name or pass replace=True"
-        )
-    _registry[store.name] = store
+    def register(self, store: UserDataStore, *, replace: bool = False) -> None:
+        """Add ``store``; a second store under a taken name is refused unless ``replace``."""
+        taken = self._stores.get(store.name)
+        if taken is not None and taken is not store and not replace:
+            raise GdprError(
+                f"A GDPR store named {store.name!r} is already registered; give the new store "
+                "another name or pass replace=True"
+            )
+        self._stores[store.name] = store
 
+    def unregister(self, name: str) -> None:
+        self._stores.pop(name, None)
 
-def unregister_store(name: str) -> None:
-    _registry.pop(name, None)
-
-
-def registered_stores() -> list[UserDataStore]:
-    return list(_registry.values())
+    def __iter__(self) -> Iterator[UserDataStore]:
+        return iter(list(self._stores.values()))
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,18 @@
-"""The profile services of one process, built once from settings and the worker's services.
+"""The profile services of one process: the encrypted profile store and the GDPR stores.
 
-``install(...)`` registers the PostgreSQL, Milvus and Kafka stores (idempotent); other
-modules (the Faust table stores) call :func:`app.profiles.gdpr.register_store` themselves.
+Built by :class:`app.components.Components` in a worker and by the ``profiles`` command on its
+own connections; nothing here is a module-level singleton.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from app.privacy.pseudonym import Pseudonymizer
 from app.profiles.crypto import FieldCipher, Keyring
 from app.profiles.db import Database
-from app.profiles.gdpr import Orchestrator, register_store, registered_stores
+from app.profiles.gdpr import GdprStores, Orchestrator, UserDataStore
 from app.profiles.gdpr_stores import KafkaTombstoneStore, MilvusUserStore, PostgresUserStore
 from app.profiles.store import ProfileStore
 from app.services.milvus import Milvus
@@ -28,29 +29,29 @@ class ProfileServices:
     cipher: FieldCipher
     profiles: ProfileStore
     pseudonymize: Pseudonymizer
+    stores: GdprStores = field(default_factory=GdprStores)
 
     def orchestrator(self) -> Orchestrator:
-        """Over every store registered now (the table stores may register after start)."""
-        return Orchestrator(registered_stores(), audit_db=self.db)
+        """Over every GDPR store of this process."""
+        return Orchestrator(list(self.stores), audit_db=self.db)
 
 
-_services: ProfileServices | None = None
-
-
-def install(settings: Settings, db: Database, milvus: Milvus) -> ProfileServices:
-    """Build the process's profile services and register the default stores once."""
-    global _services
-    if _services is None:
-        cipher = FieldCipher(Keyring.from_env(settings.encryption_keys))
-        profiles = ProfileStore(db, cipher)
-        prefix = str(getattr(settings, "milvus_collection_prefix", "") or DEFAULT_PREFIX)
-        register_store(PostgresUserStore(profiles), replace=True)
-        register_store(MilvusUserStore(milvus, prefix=prefix), replace=True)
-        register_store(
-            KafkaTombstoneStore(
-                settings.kafka_bootstrap, [settings.topic(t) for t in COMPACTED_USER_TOPICS]
-            ),
-            replace=True,
-        )
-        _services = ProfileServices(db, cipher, profiles, Pseudonymizer(settings.pseudonym_key))
-    return _services
+def build_profile_services(
+    settings: Settings, db: Database, milvus: Milvus, extra_stores: Iterable[UserDataStore] = ()
+) -> ProfileServices:
+    """The profile services over ``db``, with the PostgreSQL, Milvus and Kafka GDPR stores."""
+    cipher = FieldCipher(Keyring.from_env(settings.encryption_keys))
+    profiles = ProfileStore(db, cipher)
+    prefix = str(getattr(settings, "milvus_collection_prefix", "") or DEFAULT_PREFIX)
+    services = ProfileServices(db, cipher, profiles, Pseudonymizer(settings.pseudonym_key))
+    stores: list[UserDataStore] = [
+        PostgresUserStore(profiles),
+        MilvusUserStore(milvus, prefix=prefix),
+        KafkaTombstoneStore(
+            settings.kafka_bootstrap, [settings.topic(t) for t in COMPACTED_USER_TOPICS]
+        ),
+        *extra_stores,
+    ]
+    for store in stores:
+        services.stores.register(store)
+    return services

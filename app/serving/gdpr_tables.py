@@ -6,13 +6,20 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from faust.types import AppT
+
 from app.enrich import profiles
+from app.wire.topics import ERASURES
 
 
 class FaustTablesStore:
     name = "faust-tables"
 
+    def __init__(self, app: AppT) -> None:
+        self._app = app
+
     async def export(self, user_key: str) -> dict[str, Any]:
+        # Imported here: the tables are declared on the app this store is built with.
         from tables.profiles import profiles_table
         from tables.recommendations import recommendations_table
         from tables.sessions import sessions_table
@@ -36,12 +43,11 @@ class FaustTablesStore:
         Works from any process, the retention sweep's command included: the request travels
         on ``gdpr.erasures`` to the worker that owns the key.
         """
-        from app.wire.topics import erasures_topic
-
         try:
             held = len(await self.export(user_key))
         except Exception:  # a command process (the retention sweep) has no table stores open
             held = 0
-        fut = await erasures_topic.send(key=user_key.encode(), value=uuid.uuid4().bytes)
+        topic = self._app.pipeline[ERASURES]  # type: ignore[attr-defined]
+        fut = await topic.send(key=user_key.encode(), value=uuid.uuid4().bytes)
         await fut
         return held

@@ -182,6 +182,3 @@ def to_record(
         "model_versions": {**rec.model_versions, "rules": rec.rules_version},
         "trigger_event_id": trigger_event_id,
     }
-
-
-runtime = Runtime()

@@ -59,7 +59,7 @@ class BatchSend:
         self._sent: list[Shipped] = []
 
     async def add(
-        self, topic: TopicT, key: bytes, value: bytes, *, partition: int | None = None
+        self, topic: TopicT, key: bytes | None, value: bytes, *, partition: int | None = None
     ) -> None:
         """Add one record; ``partition`` None means the producer's partitioner on ``key``."""
         producer = self._producer
@@ -80,7 +80,7 @@ class BatchSend:
         if batch.append(key=key, value=value, timestamp=None) is None:
             raise RecordTooLarge(f"a {len(value)}-byte record for {name} fits no batch")
 
-    def _default_partition(self, name: str, key: bytes, value: bytes) -> int:
+    def _default_partition(self, name: str, key: bytes | None, value: bytes) -> int:
         producer = self._producer
         if not key or not isinstance(getattr(producer, "_partitioner", None), DefaultPartitioner):
             return int(producer._partition(name, None, None, None, key, value))

@@ -26,7 +26,7 @@ from app.auth import require
 from app.catalog import queries
 from app.catalog.errors import CatalogConflict, CatalogNotFound, CatalogValidationError
 from app.catalog.service import CatalogService
-from app.core import app, postgres
+from app.core import app
 from app.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class Product(View):
     @_answers_errors
     async def get(self, request: Request, product_id: str) -> Response:
         await require(request, *READ_ROLES)
-        async with postgres.acquire() as con:
+        async with app.components.postgres.acquire() as con:
             body = await queries.product_detail(con, product_id)
         if body is None:
             raise CatalogNotFound("product", product_id)
@@ -143,7 +143,7 @@ class Products(View):
         page_size = _int(q, "page_size", 50, 1, MAX_PAGE_SIZE)
         in_stock = _bool(q, "in_stock")
         category = q.get("category") or None
-        async with postgres.acquire() as con:
+        async with app.components.postgres.acquire() as con:
             if category is not None and not await queries.category_exists(con, category):
                 raise CatalogNotFound("category", category)
             body = await queries.list_products(
@@ -157,7 +157,7 @@ class Taxonomy(View):
     @_answers_errors
     async def get(self, request: Request) -> Response:
         await require(request, *READ_ROLES)
-        async with postgres.acquire() as con:
+        async with app.components.postgres.acquire() as con:
             return self.json({"categories": await queries.taxonomy_tree(con)})
 
 
@@ -167,9 +167,9 @@ class Price(View):
     async def put(self, request: Request, product_id: str) -> Response:
         principal = await require(request, *WRITE_ROLES)
         body = await _body(request)
-        async with postgres.acquire() as con:
+        async with app.components.postgres.acquire() as con:
             sku = await _sku(con, product_id, body)
-        done = await CatalogService(postgres).set_price(
+        done = await CatalogService(app.components.postgres).set_price(
             change_id=body["change_id"],
             sku=sku,
             currency=body.get("currency", "EUR"),
@@ -188,9 +188,9 @@ class Inventory(View):
         location = body.get("location_id")
         if not isinstance(location, str) or not location:
             raise CatalogValidationError("location_id", "is missing", "send a location id")
-        async with postgres.acquire() as con:
+        async with app.components.postgres.acquire() as con:
             sku = await _sku(con, product_id, body)
-        service = CatalogService(postgres)
+        service = CatalogService(app.components.postgres)
         actor = f"api:{principal.key_id}"
         if ("quantity" in body) == ("delta" in body):
             raise CatalogValidationError(

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from faust.web import Request, Response
 
 from app.auth import require
-from app.cleaning.services import cleaning_services
-from app.core import app, settings
+from app.core import app
 from app.web.base import ApiView, BadRequest
 from app.wire.codecs import encoder
-from app.wire.topics import CONSENT, consent_topic
+from app.wire.topics import CONSENT
 
 PURPOSES = ("analytics", "personalization", "marketing")
 
@@ -34,8 +33,7 @@ class Consent(ApiView):
             raise BadRequest(f"purpose must be one of {', '.join(PURPOSES)}")
         if not isinstance(granted, bool):
             raise BadRequest("granted must be true or false")
-        services = await cleaning_services(settings)
-        user_key = services.pseudonymize(user_id.strip())
+        user_key = app.components.pseudonymize(user_id.strip())
         record = {
             "user_key": user_key,
             "purpose": purpose,
@@ -43,6 +41,8 @@ class Consent(ApiView):
             "changed_at": datetime.now(UTC),
             "source": f"api:{principal.key_id}",
         }
-        fut = await consent_topic.send(key=user_key.encode(), value=encoder(CONSENT)(record))
+        fut = await app.pipeline[CONSENT].send(
+            key=user_key.encode(), value=encoder(CONSENT)(record)
+        )
         await fut
         return self.json({"user_key": user_key, "purpose": purpose, "granted": granted}, status=202)

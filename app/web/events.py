@@ -21,7 +21,7 @@ from app.core import app, settings
 from app.metrics import INGEST_EVENTS, INGEST_REQUESTS
 from app.web.base import ApiView, BadRequest
 from app.wire.codecs import encoder
-from app.wire.topics import RAW, raw_topics
+from app.wire.topics import RAW
 
 
 @app.page("/v1/events")
@@ -55,7 +55,7 @@ class Events(ApiView):
                 errors.append({"index": index, "reason": err.reason, "error": str(err)})
                 continue
             value = encoder(RAW[family])(valid)
-            sends.append(await raw_topics[family].send(key=message_key(valid), value=value))
+            sends.append(await app.pipeline.raw[family].send(key=message_key(valid), value=value))
         # Accepted means written: wait for the broker's acknowledgement of every event.
         await asyncio.gather(*sends)
         INGEST_EVENTS.labels("accepted").inc(len(sends))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from faust.web import Request, Response
 
 from app.auth import require
-from app.core import app, postgres
+from app.core import app
 from app.recommend.errors import ExperimentError
 from app.recommend.experiments import Experiment, report
 from app.recommend.experiments_pg import PostgresExperimentStore
@@ -20,7 +20,7 @@ MAX_BODY = 64 * 1024
 
 
 def _store() -> PostgresExperimentStore:
-    return PostgresExperimentStore(postgres)
+    return PostgresExperimentStore(app.components.postgres)
 
 
 @app.page("/v1/experiments")

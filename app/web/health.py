@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faust.web import Request, Response, View
 
-from app.core import app, milvus, postgres, settings
+from app.core import app, settings
 from app.health import check_all
 from app.services.kafka import ping_kafka
 
@@ -18,7 +18,11 @@ async def _kafka(timeout: float) -> str:
 class Health(View):
     async def get(self, request: Request) -> Response:
         healthy, body = await check_all(
-            {"kafka": _kafka, "postgres": postgres.ping, "milvus": milvus.ping},
+            {
+                "kafka": _kafka,
+                "postgres": app.components.postgres.ping,
+                "milvus": app.components.milvus.ping,
+            },
             settings.health_timeout,
         )
         body["worker"] = {"id": app.conf.id, "web_port": app.conf.web_port}

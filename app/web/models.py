@@ -12,7 +12,6 @@ from faust.web import Request, Response
 from app.auth import require
 from app.core import app
 from app.errors import HeadwaterError
-from app.serving.runtime import runtime
 from app.web.base import ApiView
 
 
@@ -21,7 +20,7 @@ class ModelError(HeadwaterError):
 
 
 def _state() -> dict[str, object]:
-    learned = runtime.learned
+    learned = app.components.engine.learned
     return {"live": learned.version, "versions": list(learned.versions)}
 
 
@@ -36,9 +35,9 @@ class LearnedModel(ApiView):
 class Retrain(ApiView):
     async def post(self, request: Request) -> Response:
         await require(request, "admin")
-        if not runtime.learned.snapshot():
+        if not app.components.engine.learned.snapshot():
             raise ModelError("No interactions seen yet on this worker: nothing to train on")
-        model = await runtime.learned.retrain()
+        model = await app.components.engine.learned.retrain()
         return self.json({**_state(), "trained": model.version}, status=201)
 
 
@@ -47,7 +46,7 @@ class Rollback(ApiView):
     async def post(self, request: Request) -> Response:
         await require(request, "admin")
         try:
-            model = runtime.learned.rollback()
+            model = app.components.engine.learned.rollback()
         except HeadwaterError as err:
             raise ModelError(str(err)) from err
         return self.json({**_state(), "rolled_back_to": model.version})

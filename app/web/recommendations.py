@@ -12,10 +12,8 @@ import uuid
 from faust.web import Request, Response
 
 from app.auth import require
-from app.cleaning.services import cleaning_services
-from app.core import app, milvus, postgres, settings
-from app.profiles.wiring import install
-from app.serving.runtime import runtime, to_record
+from app.core import app
+from app.serving.runtime import to_record
 from app.web.base import ApiView, BadRequest
 from app.web.routing import forward
 from tables.consent import consent_of
@@ -35,7 +33,7 @@ class Recommendations(ApiView):
             raise BadRequest(f"k must be an integer from 1 to {MAX_K}, got {raw_k!r}")
         k = int(raw_k)
         context = request.query.get("context") or None
-        user_key = (await cleaning_services(settings)).pseudonymize(user)
+        user_key = app.components.pseudonymize(user)
         key = user_key.encode()
         routed = await forward(self, request, recommendations_table, key)
         if routed is not None:
@@ -49,9 +47,13 @@ class Recommendations(ApiView):
             and len(stored.get("items", [])) >= k
         ):
             return self.json({**stored, "items": stored["items"][:k], "source": "stream"})
-        services = install(settings, postgres, milvus)
-        sphere = await runtime.prescriptions.sphere(user_key, services) if personal else None
-        rec = runtime.recommend(
+        engine = app.components.engine
+        sphere = (
+            await engine.prescriptions.sphere(user_key, app.components.profiles)
+            if personal
+            else None
+        )
+        rec = engine.recommend(
             user_key,
             prescription=sphere,
             profile=profiles_table.get(key),

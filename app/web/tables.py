@@ -11,24 +11,19 @@ from typing import Any
 from faust.web import Request, Response
 
 from app.auth import Principal, require
-from app.cleaning.services import cleaning_services
-from app.core import app, postgres, settings
+from app.core import app
 from app.enrich import profiles
 from app.profiles.access import Actor
-from app.web.access_batch import AccessLogWriter
 from app.web.base import ApiView
 from app.web.routing import forward
 from tables.profiles import profiles_table
 from tables.sessions import sessions_table
 
-# One per worker: concurrent reads share their access-log commits (see app/web/access_batch.py).
-_access_log = AccessLogWriter(postgres)
-
 
 async def _log_read(principal: Principal, user_key: str, what: str, request: Request) -> None:
     """Every read of personal data leaves a row: who, what, when, why (``?purpose=``); the
     answer waits until the row is committed."""
-    await _access_log.log(
+    await app.components.access_log.log(
         Actor(principal.key_id, principal.role),
         action="read",
         user_key=user_key,
@@ -44,7 +39,7 @@ def _served(response: Response) -> Response:
 
 
 async def _user_key(user: str) -> str:
-    return (await cleaning_services(settings)).pseudonymize(user)
+    return app.components.pseudonymize(user)
 
 
 def _session_view(user_key: str, state: dict[str, Any]) -> dict[str, Any]:

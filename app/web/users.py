@@ -14,16 +14,16 @@ from __future__ import annotations
 from faust.web import Request, Response
 
 from app.auth import Principal, require
-from app.core import app, milvus, postgres, settings
+from app.core import app
 from app.profiles.access import Actor
-from app.profiles.wiring import ProfileServices, install
+from app.profiles.wiring import ProfileServices
 from app.web.base import ApiView, BadRequest
 
 MAX_BODY = 64 * 1024
 
 
 def _services() -> ProfileServices:
-    return install(settings, postgres, milvus)
+    return app.components.profiles
 
 
 def _actor(p: Principal) -> Actor:

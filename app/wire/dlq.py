@@ -1,21 +1,21 @@
-"""The dead-letter topic: the original bytes, where they came from, and why they failed."""
+"""The dead-letter record: the original bytes, where they came from, and why they failed."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from faust import EventT
 
-from app.metrics import STAGE_DEAD
-from app.wire.codecs import encoder
-from app.wire.topics import DLQ, dlq_topic
 
-log = logging.getLogger(__name__)
+def dead_letter_record(
+    stage: str, event: EventT, reason: str, err: BaseException
+) -> tuple[bytes | None, dict[str, Any]]:
+    """(key, ``dlq.events`` record) for ``event``; the error class carries the reason label.
 
-
-async def dead_letter(stage: str, event: EventT, reason: str, err: BaseException) -> None:
-    """Send ``event`` to ``dlq.events``; the error class carries the reason label."""
+    The message may quote personal data from the original bytes: it is kept only in the
+    dead-letter topic (short retention), never logged.
+    """
     message = event.message
     record = {
         "original": message.value if isinstance(message.value, bytes) else bytes(event.value),
@@ -28,9 +28,4 @@ async def dead_letter(stage: str, event: EventT, reason: str, err: BaseException
         "stage": stage,
         "failed_at": datetime.now(UTC),
     }
-    await dlq_topic.send(key=message.key, value=encoder(DLQ)(record))
-    STAGE_DEAD.labels(stage, reason).inc()
-    # The reason only: the message may quote personal data from the original bytes.
-    log.debug(
-        "dead-lettered %s:%s@%s (%s)", message.topic, message.partition, message.offset, reason
-    )
+    return message.key, record

@@ -167,14 +167,24 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(
     wait_until("restarted worker ready", lambda: "Ready" in survivor.log_tail(600), 180)
     auth = {"Authorization": f"Bearer {key}"}
 
+    missing: set[bytes] = set()
+
     def all_counted() -> bool:
-        for user, _n in expected.items():
+        missing.clear()
+        for user in expected:
             r = survivor.get(f"/v1/profiles/{user.decode()}", headers=auth)
             if r.status_code != 200:
-                return False
-        return True
+                missing.add(user)
+        return not missing
 
-    wait_until("every user's profile after recovery", all_counted, timeout=240, every=2)
+    try:
+        wait_until("every user's profile after recovery", all_counted, timeout=240, every=2)
+    except AssertionError as err:
+        where = _stage_counts(settings, prefix, missing)
+        raise AssertionError(
+            f"{err}; {len(missing)} users without a profile; per stage: {where}; "
+            f"worker log: {survivor.log_tail(80)}"
+        ) from None
 
     def counts() -> dict[bytes, int]:
         """Events applied to each user's profile (the session view keeps only recent ones)."""

@@ -8,12 +8,10 @@ import pytest
 from app.profiles.access import Actor
 from app.profiles.errors import GdprError
 from app.profiles.gdpr import (
+    GdprStores,
     Orchestrator,
     UserDataStore,
     is_empty,
-    register_store,
-    registered_stores,
-    unregister_store,
 )
 
 ADMIN = Actor("k1", "admin")
@@ -74,18 +72,17 @@ def test_duplicate_names_are_refused() -> None:
 
 
 def test_registry() -> None:
+    stores = GdprStores()
     s = FakeStore("unit-test-store", {})
     assert isinstance(s, UserDataStore)
-    register_store(s)
-    try:
-        register_store(s)  # the same object again is fine
-        with pytest.raises(GdprError, match="already registered"):
-            register_store(FakeStore("unit-test-store", {}))
-        register_store(FakeStore("unit-test-store", {}), replace=True)
-        assert [x.name for x in registered_stores()].count("unit-test-store") == 1
-    finally:
-        unregister_store("unit-test-store")
-    assert "unit-test-store" not in [x.name for x in registered_stores()]
+    stores.register(s)
+    stores.register(s)  # the same object again is fine
+    with pytest.raises(GdprError, match="already registered"):
+        stores.register(FakeStore("unit-test-store", {}))
+    stores.register(FakeStore("unit-test-store", {}), replace=True)
+    assert [x.name for x in stores].count("unit-test-store") == 1
+    stores.unregister("unit-test-store")
+    assert "unit-test-store" not in [x.name for x in stores]
 
 
 def test_is_empty() -> None:
