@@ -136,11 +136,3 @@ class Authenticator:
                 f"{', '.join((*roles, 'admin'))}"
             )
         return principal
-
-
-async def require(request: Request, *roles: str) -> Principal:
-    """The caller's principal if it holds one of ``roles`` (checked by the worker's
-    authenticator, ``app.components.authenticator``)."""
-    from app.core import app
-
-    return await app.components.authenticator.require(request, *roles)

@@ -18,23 +18,17 @@ from fastavro import parse_schema
 from fastavro.validation import ValidationError, validate
 
 from app.cleaning.errors import InvalidEvent
-from app.cleaning.validate import EVENT_TYPES, check_event
-from app.models import AuthEvent, ClickstreamEvent, ConversionEvent, SessionEvent, load_contract
+from app.cleaning.validate import check_event
+from app.models import load_contract
 from app.settings import Settings
+from app.wire.families import FAMILIES, FAMILY_OF_TYPE
 
-RECORDS = {
-    "clickstream": ClickstreamEvent,
-    "session": SessionEvent,
-    "conversion": ConversionEvent,
-    "auth": AuthEvent,
-}
-FAMILY_OF_TYPE = {kind: family for family, kinds in EVENT_TYPES.items() for kind in kinds}
 _MONEY = ("price", "total")
 
 
 @cache
 def _schema(family: str) -> Any:
-    return parse_schema(load_contract(RECORDS[family]))
+    return parse_schema(load_contract(FAMILIES[family].record))
 
 
 def _timestamp(value: Any) -> datetime:
@@ -68,7 +62,7 @@ def coerce(event: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         raise InvalidEvent("malformed", "each event must be a JSON object")
     kind = event.get("event_type")
     family = event.get("family") or FAMILY_OF_TYPE.get(str(kind))
-    if family not in RECORDS:
+    if family not in FAMILIES:
         raise InvalidEvent("unknown_event_type", f"event_type {kind!r} is not a known event")
     out = {k: v for k, v in event.items() if k != "family"}
     out.setdefault("event_id", str(uuid.uuid4()))

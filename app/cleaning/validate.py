@@ -8,20 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from app.cleaning.errors import InvalidEvent
+from app.wire.families import FAMILIES
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
-#: Event types each family accepts (the Avro enums say the same; JSON input is checked here).
-EVENT_TYPES: dict[str, frozenset[str]] = {
-    "clickstream": frozenset(
-        {"page_view", "product_view", "search", "add_to_cart", "remove_from_cart", "wishlist_add"}
-    ),
-    "session": frozenset({"session_start", "session_end"}),
-    "conversion": frozenset({"checkout", "order", "return"}),
-    "auth": frozenset({"login", "logout", "failed_login", "password_reset"}),
-}
 #: Event types that must name a product.
 NEEDS_PRODUCT = frozenset({"product_view", "add_to_cart", "remove_from_cart", "wishlist_add"})
 
@@ -36,7 +28,7 @@ def check_event(
 ) -> None:
     """Raise :class:`InvalidEvent` naming the field when ``event`` breaks a rule."""
     kind = event.get("event_type")
-    if kind not in EVENT_TYPES[family]:
+    if kind not in FAMILIES[family].event_types:
         raise InvalidEvent("unknown_event_type", f"event_type {kind!r} is not a {family} event")
     occurred = event.get("occurred_at")
     if not isinstance(occurred, datetime):

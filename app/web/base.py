@@ -14,12 +14,24 @@ import orjson
 from faust.web import Request, Response, View
 from faust.web.exceptions import WebError
 
+from app.auth import Principal
 from app.errors import HeadwaterError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 
+async def require(view: View, request: Request, *roles: str) -> Principal:
+    """The caller's principal if its key holds one of ``roles`` (401/403 otherwise), checked by
+    the worker's authenticator (``app.components.authenticator``)."""
+    authenticator = view.app.components.authenticator  # type: ignore[attr-defined]
+    return await authenticator.require(request, *roles)  # type: ignore[no-any-return]
+
+
 class ApiView(View):
+    async def require(self, request: Request, *roles: str) -> Principal:
+        """:func:`require` for this view."""
+        return await require(self, request, *roles)
+
     async def dispatch(self, request: Any) -> Any:
         try:
             return await super().dispatch(request)

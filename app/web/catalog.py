@@ -22,12 +22,12 @@ from typing import Any
 import asyncpg
 from faust.web import Request, Response, View
 
-from app.auth import require
 from app.catalog import queries
 from app.catalog.errors import CatalogConflict, CatalogNotFound, CatalogValidationError
 from app.catalog.service import CatalogService
 from app.core import app
 from app.errors import ServiceUnavailable
+from app.web.base import require
 
 log = logging.getLogger(__name__)
 READ_ROLES = ("service", "analyst", "admin")
@@ -125,7 +125,7 @@ async def _sku(con: asyncpg.Connection, product_id: str, body: dict[str, Any]) -
 class Product(View):
     @_answers_errors
     async def get(self, request: Request, product_id: str) -> Response:
-        await require(request, *READ_ROLES)
+        await require(self, request, *READ_ROLES)
         async with app.components.postgres.acquire() as con:
             body = await queries.product_detail(con, product_id)
         if body is None:
@@ -137,7 +137,7 @@ class Product(View):
 class Products(View):
     @_answers_errors
     async def get(self, request: Request) -> Response:
-        await require(request, *READ_ROLES)
+        await require(self, request, *READ_ROLES)
         q = request.query
         page = _int(q, "page", 1, 1, 1_000_000)
         page_size = _int(q, "page_size", 50, 1, MAX_PAGE_SIZE)
@@ -156,7 +156,7 @@ class Products(View):
 class Taxonomy(View):
     @_answers_errors
     async def get(self, request: Request) -> Response:
-        await require(request, *READ_ROLES)
+        await require(self, request, *READ_ROLES)
         async with app.components.postgres.acquire() as con:
             return self.json({"categories": await queries.taxonomy_tree(con)})
 
@@ -165,7 +165,7 @@ class Taxonomy(View):
 class Price(View):
     @_answers_errors
     async def put(self, request: Request, product_id: str) -> Response:
-        principal = await require(request, *WRITE_ROLES)
+        principal = await require(self, request, *WRITE_ROLES)
         body = await _body(request)
         async with app.components.postgres.acquire() as con:
             sku = await _sku(con, product_id, body)
@@ -183,7 +183,7 @@ class Price(View):
 class Inventory(View):
     @_answers_errors
     async def put(self, request: Request, product_id: str) -> Response:
-        principal = await require(request, *WRITE_ROLES)
+        principal = await require(self, request, *WRITE_ROLES)
         body = await _body(request)
         location = body.get("location_id")
         if not isinstance(location, str) or not location:

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from faust.web import Request, Response
 
-from app.auth import require
 from app.core import app
 from app.web.base import ApiView, BadRequest
 from app.wire.codecs import encoder
@@ -22,7 +21,7 @@ PURPOSES = ("analytics", "personalization", "marketing")
 @app.page("/v1/consent")
 class Consent(ApiView):
     async def post(self, request: Request) -> Response:
-        principal = await require(request, "ingest")
+        principal = await self.require(request, "ingest")
         body = await self.read_json(request, 64 * 1024)
         if not isinstance(body, dict):
             raise BadRequest("Body must be a JSON object")

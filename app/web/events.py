@@ -14,7 +14,6 @@ from typing import Any
 
 from faust.web import Request, Response
 
-from app.auth import require
 from app.cleaning.errors import InvalidEvent
 from app.cleaning.json_events import message_key, validate_event
 from app.core import app, settings
@@ -28,7 +27,7 @@ from app.wire.topics import RAW
 class Events(ApiView):
     async def post(self, request: Request) -> Response:
         try:
-            await require(request, "ingest")
+            await self.require(request, "ingest")
             body = await self.read_json(request, settings.ingest_max_bytes)
             events = body.get("events") if isinstance(body, dict) else body
             if not isinstance(events, list) or not events:

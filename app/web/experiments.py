@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from faust.web import Request, Response
 
-from app.auth import require
 from app.core import app
 from app.recommend.errors import ExperimentError
 from app.recommend.experiments import Experiment, report
@@ -26,7 +25,7 @@ def _store() -> PostgresExperimentStore:
 @app.page("/v1/experiments")
 class ExperimentsView(ApiView):
     async def post(self, request: Request) -> Response:
-        await require(request, "admin")
+        await self.require(request, "admin")
         body = await self.read_json(request, MAX_BODY)
         if not isinstance(body, dict):
             raise BadRequest("Body must be a JSON object defining one experiment")
@@ -38,14 +37,14 @@ class ExperimentsView(ApiView):
 @app.page("/v1/experiments/{experiment_id}/report")
 class ExperimentReport(ApiView):
     async def get(self, request: Request, experiment_id: str) -> Response:
-        await require(request, "analyst")
+        await self.require(request, "analyst")
         return self.json(await report(_store(), experiment_id))
 
 
 @app.page("/v1/experiments/{experiment_id}/stop")
 class ExperimentStop(ApiView):
     async def post(self, request: Request, experiment_id: str) -> Response:
-        await require(request, "admin")
+        await self.require(request, "admin")
         reason = "stopped through the API"
         if request.headers.get("Content-Length", "0") not in ("", "0"):
             body = await self.read_json(request, MAX_BODY)

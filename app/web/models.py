@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from faust.web import Request, Response
 
-from app.auth import require
 from app.core import app
 from app.errors import HeadwaterError
 from app.web.base import ApiView
@@ -27,14 +26,14 @@ def _state() -> dict[str, object]:
 @app.page("/v1/models/learned")
 class LearnedModel(ApiView):
     async def get(self, request: Request) -> Response:
-        await require(request, "analyst")
+        await self.require(request, "analyst")
         return self.json(_state())
 
 
 @app.page("/v1/models/learned/retrain")
 class Retrain(ApiView):
     async def post(self, request: Request) -> Response:
-        await require(request, "admin")
+        await self.require(request, "admin")
         if not app.components.engine.learned.snapshot():
             raise ModelError("No interactions seen yet on this worker: nothing to train on")
         model = await app.components.engine.learned.retrain()
@@ -44,7 +43,7 @@ class Retrain(ApiView):
 @app.page("/v1/models/learned/rollback")
 class Rollback(ApiView):
     async def post(self, request: Request) -> Response:
-        await require(request, "admin")
+        await self.require(request, "admin")
         try:
             model = app.components.engine.learned.rollback()
         except HeadwaterError as err:

@@ -11,7 +11,6 @@ import uuid
 
 from faust.web import Request, Response
 
-from app.auth import require
 from app.core import app
 from app.serving.runtime import to_record
 from app.web.base import ApiView, BadRequest
@@ -27,7 +26,7 @@ MAX_K = 100
 @app.page("/v1/recommendations/{user}")
 class Recommendations(ApiView):
     async def get(self, request: Request, user: str) -> Response:
-        await require(request, "service")
+        await self.require(request, "service")
         raw_k = request.query.get("k", "10")
         if not raw_k.isdigit() or not 1 <= int(raw_k) <= MAX_K:
             raise BadRequest(f"k must be an integer from 1 to {MAX_K}, got {raw_k!r}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from faust.web import Request, Response
 
-from app.auth import Principal, require
+from app.auth import Principal
 from app.core import app
 from app.enrich import profiles
 from app.profiles.access import Actor
@@ -64,7 +64,7 @@ def _session_view(user_key: str, state: dict[str, Any]) -> dict[str, Any]:
 @app.page("/v1/sessions/{user}")
 class Sessions(ApiView):
     async def get(self, request: Request, user: str) -> Response:
-        principal = await require(request, "service", "analyst")
+        principal = await self.require(request, "service", "analyst")
         key = (await _user_key(user)).encode()
         routed = await forward(self, request, sessions_table, key)
         if routed is not None:
@@ -79,7 +79,7 @@ class Sessions(ApiView):
 @app.page("/v1/profiles/{user}")
 class Profiles(ApiView):
     async def get(self, request: Request, user: str) -> Response:
-        principal = await require(request, "service")
+        principal = await self.require(request, "service")
         key = (await _user_key(user)).encode()
         routed = await forward(self, request, profiles_table, key)
         if routed is not None:

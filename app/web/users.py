@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from faust.web import Request, Response
 
-from app.auth import Principal, require
+from app.auth import Principal
 from app.core import app
 from app.profiles.access import Actor
 from app.profiles.wiring import ProfileServices
@@ -40,7 +40,7 @@ def _user_key(user_id: str) -> str:
 @app.page("/v1/users/{user_id}/export")
 class UserExport(ApiView):
     async def get(self, request: Request, user_id: str) -> Response:
-        principal = await require(request, "admin")
+        principal = await self.require(request, "admin")
         user_key = _user_key(user_id)
         export = await _services().orchestrator().export(user_key, _actor(principal))
         return self.json(export)
@@ -49,7 +49,7 @@ class UserExport(ApiView):
 @app.page("/v1/users/{user_id}")
 class UserErase(ApiView):
     async def delete(self, request: Request, user_id: str) -> Response:
-        principal = await require(request, "admin")
+        principal = await self.require(request, "admin")
         user_key = _user_key(user_id)
         receipt = await _services().orchestrator().erase(user_key, _actor(principal))
         # Incomplete: some store failed; erasure is idempotent, so the client retries.
@@ -59,7 +59,7 @@ class UserErase(ApiView):
 @app.page("/v1/users/{user_id}/profile")
 class UserProfile(ApiView):
     async def get(self, request: Request, user_id: str) -> Response:
-        principal = await require(request, "service", "analyst")
+        principal = await self.require(request, "service", "analyst")
         purpose = request.query.get("purpose", "")
         if not purpose:
             raise BadRequest("purpose is required: personalization, service or analytics")
@@ -68,7 +68,7 @@ class UserProfile(ApiView):
         return self.json({"user_key": user_key, "purpose": purpose, "fields": fields})
 
     async def put(self, request: Request, user_id: str) -> Response:
-        principal = await require(request, "service")
+        principal = await self.require(request, "service")
         body = await self.read_json(request, MAX_BODY)
         if not isinstance(body, dict):
             raise BadRequest("Body must be a JSON object of profile fields")

@@ -1,6 +1,6 @@
 """Which contract each topic carries: the one mapping topic → Record → subject.
 
-Topic declarations (``app/topics.py``, owned by the app) and ``faust -A app schemas`` both read
+The stages' codecs (:mod:`app.wire.codecs`) and ``faust -A app schemas`` both read
 :data:`TOPIC_CONTRACTS`. Subjects follow Confluent's TopicNameStrategy: ``<topic>-value``, with
 the topic's full name (``TOPIC_PREFIX`` included), so a test or staging prefix gets its own
 subjects. Keys are plain strings and have no subject.
@@ -11,39 +11,39 @@ from __future__ import annotations
 import faust
 
 from app.models import (
-    AuthEvent,
     CatalogChange,
     CleanedEvent,
-    ClickstreamEvent,
     ConsentChange,
-    ConversionEvent,
     DeadLetter,
     EmbeddingUpdate,
     EnrichedEvent,
     Recommendation,
-    SessionEvent,
     SessionSummary,
 )
 from app.serialization.codec import avro_codec
+from app.wire.families import FAMILIES
+from app.wire.topics import (
+    BOTS,
+    CATALOG_CHANGES,
+    CONSENT,
+    DLQ,
+    ENRICHED,
+    ENRICHED_SESSIONS,
+    RECOMMENDATIONS,
+)
 
 #: Topic name (without ``TOPIC_PREFIX``) → the Record its values carry.
 TOPIC_CONTRACTS: dict[str, type[faust.Record]] = {
-    "raw.clickstream": ClickstreamEvent,
-    "raw.sessions": SessionEvent,
-    "raw.conversions": ConversionEvent,
-    "raw.auth": AuthEvent,
-    "cleaned.clickstream": CleanedEvent,
-    "cleaned.sessions": CleanedEvent,
-    "cleaned.conversions": CleanedEvent,
-    "cleaned.auth": CleanedEvent,
-    "cleaned.bots": CleanedEvent,
-    "enriched.events": EnrichedEvent,
-    "enriched.sessions": SessionSummary,
-    "dlq.events": DeadLetter,
-    "catalog.changes": CatalogChange,
-    "consent.changes": ConsentChange,
+    **{f.raw_topic: f.record for f in FAMILIES.values()},
+    **{f.cleaned_topic: CleanedEvent for f in FAMILIES.values()},
+    BOTS: CleanedEvent,
+    ENRICHED: EnrichedEvent,
+    ENRICHED_SESSIONS: SessionSummary,
+    DLQ: DeadLetter,
+    CATALOG_CHANGES: CatalogChange,
+    CONSENT: ConsentChange,
     "embeddings.updates": EmbeddingUpdate,
-    "action.recommendations": Recommendation,
+    RECOMMENDATIONS: Recommendation,
 }
 
 
