@@ -19,7 +19,7 @@ from app.auth import Authenticator, PostgresKeyStore
 from app.catalog.cache import ProductCache
 from app.catalog.relay import OutboxRelay
 from app.privacy.pseudonym import Pseudonymizer
-from app.profiles.wiring import ProfileServices, build_profile_services
+from app.profiles.components import ProfileComponents, build_profile_components
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.serving.experiments import LiveExperiments
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 
 class Components(Service):
-    """The worker's services and what is built over them; see the module docstring."""
+    """The backing services of a worker and what is built over them (see the module docstring)."""
 
     def __init__(self, app: AppT, settings: Settings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -64,7 +64,7 @@ class Components(Service):
         self.authenticator = Authenticator(PostgresKeyStore(self.postgres))
         #: Reads of personal data share their access-log commits (app/web/access_batch.py).
         self.access_log = AccessLogWriter(self.postgres)
-        self.profiles: ProfileServices = build_profile_services(
+        self.profiles: ProfileComponents = build_profile_components(
             settings, self.postgres, self.milvus, extra_stores=[FaustTablesStore(app)]
         )
         #: The recommendation engine: generators, rules, catalog, vectors.

@@ -24,10 +24,10 @@ from faust.cli import AppCommand, argument, option
 from app.core import app, settings
 from app.profiles import consent
 from app.profiles.access import Actor
+from app.profiles.components import build_profile_components
 from app.profiles.db import SYSTEM_KEY_ID
 from app.profiles.retention import RetentionPolicy, sweep
 from app.profiles.rotation import key_usage, rotate
-from app.profiles.wiring import build_profile_services
 from app.services.milvus import Milvus
 from app.services.postgres import Postgres
 from app.serving.gdpr_tables import FaustTablesStore
@@ -46,16 +46,20 @@ async def profiles(self: AppCommand, action: str, user_id: str, batch: int, dry_
     """Profiles: rotate-keys | key-usage | sweep | consent USER_ID."""
     pg = Postgres(settings.database_url, min_size=1, max_size=2)
     milvus = Milvus(settings.milvus_uri, token=settings.milvus_token)
-    services = build_profile_services(settings, pg, milvus, extra_stores=[FaustTablesStore(app)])
+    components = build_profile_components(
+        settings, pg, milvus, extra_stores=[FaustTablesStore(app)]
+    )
     try:
         if action == "rotate-keys":
-            done = await rotate(pg, services.cipher, batch=batch)
-            print(orjson.dumps({"active": services.cipher.active_kid, "rewritten": done}).decode())
+            done = await rotate(pg, components.cipher, batch=batch)
+            print(
+                orjson.dumps({"active": components.cipher.active_kid, "rewritten": done}).decode()
+            )
             print(orjson.dumps({"key_usage": await key_usage(pg)}).decode())
         elif action == "key-usage":
             print(orjson.dumps(await key_usage(pg)).decode())
         elif action == "sweep":
-            orchestrator = services.orchestrator()
+            orchestrator = components.orchestrator()
 
             async def erase(user_key: str) -> object:
                 return await orchestrator.erase(user_key, ACTOR, reason="retention")
@@ -67,7 +71,7 @@ async def profiles(self: AppCommand, action: str, user_id: str, batch: int, dry_
         else:
             if not user_id:
                 raise click.UsageError("consent needs USER_ID: profiles consent USER_ID")
-            user_key = services.pseudonymize(user_id)
+            user_key = components.pseudonymize(user_id)
             print(
                 orjson.dumps({"user_key": user_key, **await consent.current(pg, user_key)}).decode()
             )

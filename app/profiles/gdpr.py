@@ -2,7 +2,7 @@
 
 A store is anything with a ``name``, ``async export(user_key) -> dict`` and ``async
 erase(user_key) -> int`` (how many items it removed). A process's stores are one
-:class:`GdprStores`, held by its profile services; the HTTP views use all of them. Erasure asks
+:class:`GdprStores`, held by its profile components; the HTTP views use all of them. Erasure asks
 every store even when one fails (a failure is recorded in the receipt and the receipt is marked
 incomplete); every store's erase is idempotent, so repeating the request finishes the job.
 
@@ -39,7 +39,7 @@ class UserDataStore(Protocol):
 
 class GdprStores:
     """The stores every export and erasure covers: one set per process, owned by
-    :class:`app.profiles.wiring.ProfileServices`."""
+    :class:`app.profiles.components.ProfileComponents`."""
 
     def __init__(self) -> None:
         self._stores: dict[str, UserDataStore] = {}

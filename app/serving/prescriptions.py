@@ -23,7 +23,7 @@ class PrescriptionLookup:
     def __init__(self) -> None:
         self._cache: dict[str, tuple[float, float | None]] = {}
 
-    async def sphere(self, user_key: str, services: Any) -> float | None:
+    async def sphere(self, user_key: str, profiles: Any) -> float | None:
         """The user's strongest sphere (dioptres), or None without a stored prescription."""
         hit = self._cache.get(user_key)
         now = time.monotonic()
@@ -31,7 +31,7 @@ class PrescriptionLookup:
             return hit[1]
         value: float | None = None
         try:
-            fields = await services.profiles.read(user_key, "personalization", ACTOR)
+            fields = await profiles.profiles.read(user_key, "personalization", ACTOR)
             rng = fields.get("sphere_range")
             if rng:
                 value = max(rng, key=abs)
@@ -41,7 +41,7 @@ class PrescriptionLookup:
         self._cache[user_key] = (now, value)
         return value
 
-    async def spheres(self, user_keys: Iterable[str], services: Any) -> dict[str, float | None]:
+    async def spheres(self, user_keys: Iterable[str], profiles: Any) -> dict[str, float | None]:
         """:meth:`sphere` for many users: the cache misses are read in one round
         (``ProfileStore.read_many``)."""
         now = time.monotonic()
@@ -56,7 +56,7 @@ class PrescriptionLookup:
         if not missing:
             return out
         try:
-            found = await services.profiles.read_many(missing, "personalization", ACTOR)
+            found = await profiles.profiles.read_many(missing, "personalization", ACTOR)
         except Exception as err:  # PostgreSQL down: no rule input (cached, as by sphere())
             log.debug("prescriptions not read for %d users: %s", len(missing), err)
             found = {}

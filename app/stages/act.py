@@ -75,14 +75,14 @@ class ActStage(Stage[ActBatch, Output]):
         self,
         engine: Runtime,
         experiments: LiveExperiments,
-        profile_services: Any,
+        profiles: Any,
         profiles_table: Any,
         sessions_table: Any,
         recommendations_table: Any,
     ) -> None:
         self.engine = engine
         self.experiments = experiments
-        self.profile_services = profile_services
+        self.profiles = profiles
         self.reads = (profiles_table, sessions_table)
         self.writes = (recommendations_table,)
         self._decode = decoder(ENRICHED)
@@ -113,7 +113,7 @@ class ActStage(Stage[ActBatch, Output]):
                 item.record.get("consent_personalization", True)
             )
         consented = [user for user, ok in consent.items() if ok]
-        spheres = await self.engine.prescriptions.spheres(consented, self.profile_services)
+        spheres = await self.engine.prescriptions.spheres(consented, self.profiles)
         return ActBatch(spheres=spheres)
 
     def apply(self, ctx: ActBatch, batch: KeyBatch) -> list[Output]:

@@ -16,13 +16,13 @@ from faust.web import Request, Response
 from app.auth import Principal
 from app.core import app
 from app.profiles.access import Actor
-from app.profiles.wiring import ProfileServices
+from app.profiles.components import ProfileComponents
 from app.web.base import ApiView, BadRequest
 
 MAX_BODY = 64 * 1024
 
 
-def _services() -> ProfileServices:
+def _services() -> ProfileComponents:
     return app.components.profiles
 
 

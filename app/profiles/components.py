@@ -1,4 +1,5 @@
-"""The profile services of one process: the encrypted profile store and the GDPR stores.
+"""The profile components of one process: the encrypted profile store, the pseudonymizer and
+the GDPR stores.
 
 Built by :class:`app.components.Components` in a worker and by the ``profiles`` command on its
 own connections; nothing here is a module-level singleton.
@@ -24,7 +25,7 @@ COMPACTED_USER_TOPICS = ("consent.changes",)
 
 
 @dataclass
-class ProfileServices:
+class ProfileComponents:
     db: Database
     cipher: FieldCipher
     profiles: ProfileStore
@@ -36,14 +37,14 @@ class ProfileServices:
         return Orchestrator(list(self.stores), audit_db=self.db)
 
 
-def build_profile_services(
+def build_profile_components(
     settings: Settings, db: Database, milvus: Milvus, extra_stores: Iterable[UserDataStore] = ()
-) -> ProfileServices:
-    """The profile services over ``db``, with the PostgreSQL, Milvus and Kafka GDPR stores."""
+) -> ProfileComponents:
+    """The profile components over ``db``, with the PostgreSQL, Milvus and Kafka GDPR stores."""
     cipher = FieldCipher(Keyring.from_env(settings.encryption_keys))
     profiles = ProfileStore(db, cipher)
     prefix = str(getattr(settings, "milvus_collection_prefix", "") or DEFAULT_PREFIX)
-    services = ProfileServices(db, cipher, profiles, Pseudonymizer(settings.pseudonym_key))
+    built = ProfileComponents(db, cipher, profiles, Pseudonymizer(settings.pseudonym_key))
     stores: list[UserDataStore] = [
         PostgresUserStore(profiles),
         MilvusUserStore(milvus, prefix=prefix),
@@ -53,5 +54,5 @@ def build_profile_services(
         *extra_stores,
     ]
     for store in stores:
-        services.stores.register(store)
-    return services
+        built.stores.register(store)
+    return built
