@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ NEEDS_PRODUCT = frozenset({"product_view", "add_to_cart", "remove_from_cart", "w
 
 def check_event(
     family: str,
-    event: dict[str, Any],
+    event: Mapping[str, Any],
     *,
     now: datetime,
     max_age: timedelta,

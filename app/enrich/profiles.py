@@ -7,6 +7,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from app.models.dicts import CleanedDict
+
 HALF_LIFE_MS = 14 * 24 * 3600 * 1000
 WEIGHTS = {"product_view": 1.0, "add_to_cart": 3.0, "wishlist_add": 2.0, "order": 5.0}
 RECENT_KEPT = 20
@@ -41,7 +43,7 @@ def categories_of(path: str | None) -> list[str]:
 
 def apply_event(
     profile: dict[str, Any],
-    event: dict[str, Any],
+    event: CleanedDict,
     *,
     at_ms: int,
     products: dict[str, dict[str, Any]],
@@ -57,7 +59,7 @@ def apply_event(
     profile["events"] = int(profile.get("events", 0)) + 1
     kind = str(event.get("event_type"))
     weight = WEIGHTS.get(kind, 0.0)
-    ids = [event["product_id"]] if event.get("product_id") else []
+    ids: list[str] = [str(event["product_id"])] if event.get("product_id") else []
     if kind == "order":
         ids = [i["product_id"] for i in event.get("items") or ()]
     for pid in ids:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.models.dicts import CleanedDict
+
 RECENT_KEPT = 5
 ITEMS_KEPT = 50
 
 
-def _new(event: dict[str, Any], at_ms: int, wall_ms: int) -> dict[str, Any]:
+def _new(event: CleanedDict, at_ms: int, wall_ms: int) -> dict[str, Any]:
     return {
         "session_id": event.get("session_id") or f"derived-{at_ms}",
         "started_ms": at_ms,
@@ -58,7 +60,7 @@ def _add(items: list[str], item: str | None) -> None:
 def apply_event(
     state: dict[str, Any],
     user_key: str,
-    event: dict[str, Any],
+    event: CleanedDict,
     *,
     at_ms: int,
     wall_ms: int,

@@ -177,3 +177,43 @@ def mismatches(record: type[faust.Record], schema: dict[str, Any]) -> list[str]:
     comparer = _Comparer()
     comparer.check_record(record.__name__, record, schema)
     return comparer.problems
+
+
+def _mirror_type(py: Any, mirrors: dict[type, type]) -> Any:
+    """A Record field's type as its decoded dict holds it: enums as ``str``, nested Records
+    as their TypedDict mirrors, inside ``list``/``dict``/``| None`` too."""
+    if isinstance(py, type) and issubclass(py, enum.StrEnum):
+        return str
+    if isinstance(py, type) and issubclass(py, faust.Record):
+        return mirrors.get(py, py)
+    origin, args = typing.get_origin(py), typing.get_args(py)
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[tuple(_mirror_type(a, mirrors) for a in args)]  # noqa: UP007
+    if origin is list:
+        return list[_mirror_type(args[0], mirrors)]  # type: ignore[misc,valid-type]
+    if origin is dict:
+        return dict[args[0], _mirror_type(args[1], mirrors)]  # type: ignore[misc,valid-type]
+    return py
+
+
+def dict_mismatches(
+    typed: type, record: type[faust.Record], mirrors: dict[type, type], *, subset: bool = False
+) -> list[str]:
+    """Every way the TypedDict ``typed`` fails to mirror ``record``; [] when it does.
+
+    ``subset``: ``typed`` covers several Records (each a subset of its keys), so it may hold
+    keys the Record has not, and a field may be ``T | None`` where one Record has ``T``.
+    """
+    hints = typing.get_type_hints(typed)
+    fields: dict[str, Any] = dict(record._options.fields)
+    where = f"{typed.__name__} vs {record.__name__}"
+    problems = [f"{where}: no key {k!r}" for k in sorted(fields.keys() - hints.keys())]
+    if not subset:
+        problems += [f"{where}: key {k!r} not in the Record" for k in sorted(hints.keys() - fields)]
+    for name in sorted(fields.keys() & hints.keys()):
+        want = _mirror_type(fields[name], mirrors)
+        got = hints[name]
+        if got == want or (subset and got == typing.Optional[want]):  # noqa: UP045
+            continue
+        problems.append(f"{where}.{name}: {got!r} in the TypedDict, the Record needs {want!r}")
+    return problems

@@ -14,6 +14,7 @@ from typing import Any
 
 from faust import EventT
 
+from app.models.dicts import EnrichedDict
 from app.serving.experiments import LiveExperiments
 from app.serving.interactions import to_interactions
 from app.serving.runtime import Runtime, to_record
@@ -44,7 +45,7 @@ def act_key(
     engine: Runtime,
     choose: Callable[[str], tuple[dict[str, float] | None, dict[str, str] | None]],
     ctx: ActBatch,
-    batch: KeyBatch,
+    batch: KeyBatch[EnrichedDict],
 ) -> list[Output]:
     """One user's new list, from their profile and session and the experiment they are in;
     the list becomes the user's latest in ``batch.state["recommendations"]``."""
@@ -68,7 +69,7 @@ def act_key(
     return [Output(RECOMMENDATIONS, batch.key, record, batch.items[0].event)]
 
 
-class ActStage(Stage[ActBatch, Output]):
+class ActStage(Stage[EnrichedDict, ActBatch, Output]):
     name = STAGE
 
     def __init__(
@@ -90,10 +91,10 @@ class ActStage(Stage[ActBatch, Output]):
     def source_label(self, event: EventT) -> str:
         return ENRICHED
 
-    def decode(self, event: EventT) -> dict[str, Any]:
+    def decode(self, event: EventT) -> EnrichedDict:
         return self._decode(event.value)  # type: ignore[no-any-return]
 
-    async def prepare(self, items: list[Decoded]) -> ActBatch:
+    async def prepare(self, items: list[Decoded[EnrichedDict]]) -> ActBatch:
         records = [i.record for i in items]
         self.engine.engine.observe(to_interactions(records))
         if self.engine.vectors is not None:
@@ -116,7 +117,7 @@ class ActStage(Stage[ActBatch, Output]):
         spheres = await self.engine.prescriptions.spheres(consented, self.profiles)
         return ActBatch(spheres=spheres)
 
-    def apply(self, ctx: ActBatch, batch: KeyBatch) -> list[Output]:
+    def apply(self, ctx: ActBatch, batch: KeyBatch[EnrichedDict]) -> list[Output]:
         return act_key(self.engine, self.experiments.choose, ctx, batch)
 
     async def after_output(self, ctx: ActBatch) -> None:

@@ -21,6 +21,7 @@ from app.cleaning.tools import CleaningTools
 from app.cleaning.transform import to_cleaned, user_identity
 from app.cleaning.validate import check_event
 from app.metrics import STAGE_DROPPED
+from app.models.dicts import RawEventDict
 from app.settings import Settings
 from app.stages.skeleton import Decoded, KeyBatch, Output, Refused, Stage
 from app.wire.codecs import decoder
@@ -36,7 +37,7 @@ MAX_SESSIONS_KEPT = 8
 class Survivor:
     """An event that passed de-duplication and consent, waiting for its bot score."""
 
-    item: Decoded
+    item: Decoded[RawEventDict]
     stats: SessionStats
     consent: dict[str, bool]
     query: str | None
@@ -55,7 +56,9 @@ class CleanBatch:
     masked: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
 
 
-def clean_key(family: str, ctx: CleanBatch, batch: KeyBatch, table: str) -> list[Survivor]:
+def clean_key(
+    family: str, ctx: CleanBatch, batch: KeyBatch[RawEventDict], table: str
+) -> list[Survivor]:
     """One user's events: drop replays within the window, update the session statistics,
     drop events without analytics consent. Updates ``batch.state[table]`` in place."""
     state = batch.state[table]
@@ -116,7 +119,7 @@ def cleaned_output(
     return Output(topic, record["user_key"].encode(), record, s.item.event, label)
 
 
-class CleanStage(Stage[CleanBatch, Survivor]):
+class CleanStage(Stage[RawEventDict, CleanBatch, Survivor]):
     name = STAGE
 
     def __init__(
@@ -143,8 +146,8 @@ class CleanStage(Stage[CleanBatch, Survivor]):
     def source_label(self, event: EventT) -> str:
         return self.family
 
-    def decode(self, event: EventT) -> dict[str, Any]:
-        raw: dict[str, Any] = self._decode(event.value)
+    def decode(self, event: EventT) -> RawEventDict:
+        raw: RawEventDict = self._decode(event.value)
         if isinstance(raw, dict):
             check_event(
                 self.family,
@@ -155,7 +158,7 @@ class CleanStage(Stage[CleanBatch, Survivor]):
             )
         return raw
 
-    async def prepare(self, items: list[Decoded]) -> CleanBatch:
+    async def prepare(self, items: list[Decoded[RawEventDict]]) -> CleanBatch:
         self._cleaning = tools = await self._tools()
         ctx = CleanBatch(
             now=datetime.now(UTC),
@@ -172,7 +175,7 @@ class CleanStage(Stage[CleanBatch, Survivor]):
                 ctx.masked[id(item)] = (m.text, list(m.entities))
         return ctx
 
-    def apply(self, ctx: CleanBatch, batch: KeyBatch) -> list[Survivor]:
+    def apply(self, ctx: CleanBatch, batch: KeyBatch[RawEventDict]) -> list[Survivor]:
         return clean_key(self.family, ctx, batch, self._table)
 
     async def complete(self, ctx: CleanBatch, results: list[Survivor]) -> list[Output | Refused]:

@@ -15,6 +15,7 @@ from faust import EventT
 
 from app.enrich import profiles, sessions
 from app.metrics import STAGE_DROPPED
+from app.models.dicts import CleanedDict, EnrichedDict
 from app.settings import Settings
 from app.stages.skeleton import Decoded, KeyBatch, Output, Stage
 from app.wire.codecs import decoder
@@ -37,14 +38,14 @@ class EnrichBatch:
     swept: set[str] = field(default_factory=set)
 
 
-def product_ids(records: list[dict[str, Any]]) -> set[str]:
+def product_ids(records: list[CleanedDict]) -> set[str]:
     """Every product an event names, line items included."""
     ids = {str(r["product_id"]) for r in records if r.get("product_id")}
     ids |= {str(i["product_id"]) for r in records for i in r.get("items") or ()}
     return ids
 
 
-def enrich_key(ctx: EnrichBatch, batch: KeyBatch) -> list[Output]:
+def enrich_key(ctx: EnrichBatch, batch: KeyBatch[CleanedDict]) -> list[Output]:
     """One user's events, oldest first, applied to the user's session and profile (each event
     once, by id), each emitted enriched; a session that ends is emitted too."""
     user_key = batch.key.decode()
@@ -86,7 +87,7 @@ def enrich_key(ctx: EnrichBatch, batch: KeyBatch) -> list[Output]:
             in_profile.append(event_id)
             profiles.apply_event(profile, rec, at_ms=at_ms, products=ctx.products)
         info = ctx.products.get(str(rec.get("product_id") or ""), {})
-        enriched = {
+        enriched: EnrichedDict = {
             **rec,
             "category_path": info.get("category_path"),
             "brand": info.get("brand"),
@@ -101,7 +102,7 @@ def enrich_key(ctx: EnrichBatch, batch: KeyBatch) -> list[Output]:
     return out
 
 
-class EnrichStage(Stage[EnrichBatch, Output]):
+class EnrichStage(Stage[CleanedDict, EnrichBatch, Output]):
     name = STAGE
 
     def __init__(
@@ -118,14 +119,14 @@ class EnrichStage(Stage[EnrichBatch, Output]):
     def source_label(self, event: EventT) -> str:
         return str(event.message.topic).removeprefix(self._prefix)
 
-    def decode(self, event: EventT) -> dict[str, Any]:
+    def decode(self, event: EventT) -> CleanedDict:
         # Each cleaned topic with its own contract (they share the envelope, not the subject).
         topic = self.source_label(event)
         if topic not in FAMILY_OF_CLEANED:
             raise ValueError(f"enrich reads the cleaned topics, not {topic!r}")
         return decoder(topic)(event.value)  # type: ignore[no-any-return]
 
-    async def prepare(self, items: list[Decoded]) -> EnrichBatch:
+    async def prepare(self, items: list[Decoded[CleanedDict]]) -> EnrichBatch:
         products = await self._products(product_ids([i.record for i in items]))
         return EnrichBatch(
             products=products,
@@ -134,5 +135,5 @@ class EnrichStage(Stage[EnrichBatch, Output]):
             swept=self.swept,
         )
 
-    def apply(self, ctx: EnrichBatch, batch: KeyBatch) -> list[Output]:
+    def apply(self, ctx: EnrichBatch, batch: KeyBatch[CleanedDict]) -> list[Output]:
         return enrich_key(ctx, batch)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -47,16 +47,18 @@ from app.wire.codecs import encoder
 from app.wire.dlq import dead_letter_record
 from app.wire.topics import DLQ
 
+#: The decoded record a stage reads (a TypedDict of app/models/dicts.py).
+R = TypeVar("R", bound=Mapping[str, Any])
 Ctx = TypeVar("Ctx")
 P = TypeVar("P")
 
 
 @dataclass
-class Decoded:
+class Decoded(Generic[R]):
     """One event of the batch and its record, decoded with its topic's contract."""
 
     event: EventT
-    record: dict[str, Any]
+    record: R
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Output:
 
     topic: str
     key: bytes
-    record: dict[str, Any]
+    record: Mapping[str, Any]
     source: EventT
     #: The metrics label of the destination (default: the topic).
     label: str | None = None
@@ -82,16 +84,16 @@ class Refused:
 
 
 @dataclass
-class KeyBatch:
+class KeyBatch(Generic[R]):
     """One key's share of the batch: its records in arrival order and its state per table."""
 
     key: bytes
-    items: list[Decoded]
+    items: list[Decoded[R]]
     #: Table name → the key's value (a dict, ``{}`` when the key has none), updated in place.
     state: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class Stage(Generic[Ctx, P]):
+class Stage(Generic[R, Ctx, P]):
     """A stage's logic; subclasses fill in the hooks, :func:`run_batch` runs them.
 
     ``reads`` are tables read per key and not written; ``writes`` are read and written back.
@@ -107,17 +109,17 @@ class Stage(Generic[Ctx, P]):
         """The ``source`` label of the stage's input counter."""
         return str(event.message.topic)
 
-    def decode(self, event: EventT) -> dict[str, Any]:
+    def decode(self, event: EventT) -> R:
         raise NotImplementedError
 
-    def key_of(self, item: Decoded) -> bytes:
+    def key_of(self, item: Decoded[R]) -> bytes:
         return event_key(item)
 
-    async def prepare(self, items: list[Decoded]) -> Ctx:
+    async def prepare(self, items: list[Decoded[R]]) -> Ctx:
         """Batch-level lookups, before any per-key work."""
         raise NotImplementedError
 
-    def apply(self, ctx: Ctx, batch: KeyBatch) -> list[P]:
+    def apply(self, ctx: Ctx, batch: KeyBatch[R]) -> list[P]:
         """One key's records and state → its results; updates ``batch.state`` in place."""
         raise NotImplementedError
 
@@ -129,7 +131,7 @@ class Stage(Generic[Ctx, P]):
         """Work that must follow the acknowledged output (default: none)."""
 
 
-def event_key(item: Decoded) -> bytes:
+def event_key(item: Decoded[Any]) -> bytes:
     """The message key, or the record's ``user_key`` for an unkeyed message."""
     return item.event.key or str(item.record.get("user_key") or "").encode()
 
@@ -138,7 +140,7 @@ def table_name(table: Any) -> str:
     return str(table.name)
 
 
-async def run_batch(app: AppT, stage: Stage[Any, Any], events: Sequence[EventT]) -> None:
+async def run_batch(app: AppT, stage: Stage[Any, Any, Any], events: Sequence[EventT]) -> None:
     """One batch through ``stage``: see the module docstring for the steps and their order."""
     started = time.perf_counter()
     out = BatchSend(app)
@@ -150,7 +152,7 @@ async def run_batch(app: AppT, stage: Stage[Any, Any], events: Sequence[EventT])
         await out.add(dlq, key, encode_dlq(record))
         STAGE_DEAD.labels(stage.name, reason).inc()
 
-    decoded: list[Decoded] = []
+    decoded: list[Decoded[Any]] = []
     for event in events:
         STAGE_IN.labels(stage.name, stage.source_label(event)).inc()
         try:
@@ -165,10 +167,10 @@ async def run_batch(app: AppT, stage: Stage[Any, Any], events: Sequence[EventT])
 
     ctx = await stage.prepare(decoded)
 
-    by_key: dict[bytes, list[Decoded]] = defaultdict(list)
+    by_key: dict[bytes, list[Decoded[Any]]] = defaultdict(list)
     for item in decoded:
         by_key[stage.key_of(item)].append(item)
-    keyed: list[KeyBatch] = []
+    keyed: list[KeyBatch[Any]] = []
     results: list[Any] = []
     for key, items in by_key.items():
         # Tables read and write the store of the *current* event's partition; in a batch that
@@ -204,7 +206,7 @@ async def run_batch(app: AppT, stage: Stage[Any, Any], events: Sequence[EventT])
     BATCH_SECONDS.labels(stage.name).observe(time.perf_counter() - started)
 
 
-async def run_stage(app: AppT, stage: Stage[Any, Any], stream: StreamT) -> None:
+async def run_stage(app: AppT, stage: Stage[Any, Any, Any], stream: StreamT) -> None:
     """The body of a stage's agent: batches from ``stream`` through ``stage`` until it ends."""
     settings = app.settings  # type: ignore[attr-defined]
     batches = take_batches(stream, settings.batch_size, within=settings.batch_wait_ms / 1000)

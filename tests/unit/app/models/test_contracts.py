@@ -6,7 +6,7 @@ import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 import fastavro
 import faust
@@ -17,14 +17,18 @@ from hypothesis import strategies as st
 from app.models import (
     AVRO_DIR,
     CONTRACTS,
+    CleanedEvent,
     ConversionEvent,
     ConversionEventType,
+    EnrichedEvent,
     LineItem,
     load_contract,
 )
 from app.models.base import ContractRecord
-from app.models.conformance import mismatches, nested_records
+from app.models.conformance import dict_mismatches, mismatches, nested_records
+from app.models.dicts import CleanedDict, EnrichedDict, LineItemDict, RawEventDict
 from app.serialization.datum import from_datum, to_datum, uuid_fields
+from app.wire.families import FAMILIES
 from tests.unit.app.models.strategies import records
 
 PAIRS = sorted(CONTRACTS.items(), key=lambda kv: kv[1])
@@ -182,3 +186,30 @@ def test_default_containers_are_not_shared_between_records() -> None:
     )
     first.items.append(a)
     assert second.items == []
+
+
+DICT_MIRRORS: dict[type, type] = {LineItem: LineItemDict}
+
+
+@pytest.mark.parametrize(
+    ("typed", "record", "subset"),
+    [
+        (LineItemDict, LineItem, False),
+        (CleanedDict, CleanedEvent, False),
+        (EnrichedDict, EnrichedEvent, False),
+        *((RawEventDict, f.record, True) for f in FAMILIES.values()),
+    ],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_stage_dicts_mirror_their_records(typed: type, record: type, subset: bool) -> None:
+    assert dict_mismatches(typed, record, DICT_MIRRORS, subset=subset) == []
+
+
+def test_the_dict_checker_names_drift() -> None:
+    class Short(TypedDict):
+        product_id: str
+        quantity: str
+
+    problems = dict_mismatches(Short, LineItem, DICT_MIRRORS)
+    assert "Short vs LineItem: no key 'unit_price'" in problems
+    assert any("Short vs LineItem.quantity" in p for p in problems)

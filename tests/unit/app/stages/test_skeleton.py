@@ -62,7 +62,7 @@ def journal(monkeypatch: pytest.MonkeyPatch) -> Journal:
     return j
 
 
-class Counting(Stage[None, Output]):
+class Counting(Stage[dict[str, Any], None, Output]):
     """Counts each key's events in its state and echoes every event downstream."""
 
     name = "count"
