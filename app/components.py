@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mode import Service, ServiceT
 
 from app.auth import Authenticator, PostgresKeyStore
-from app.catalog.cache import ProductCache
+from app.catalog.read_model import ProductReadModel
 from app.catalog.relay import OutboxRelay
 from app.privacy.pseudonym import Pseudonymizer
 from app.profiles.components import ProfileComponents, build_profile_components
@@ -49,8 +49,8 @@ class Components(Service):
             max_size=settings.database_pool_max,
         )
         self.milvus = Milvus(settings.milvus_uri, token=settings.milvus_token)
-        #: Products as enrichment sees them; invalidated from ``catalog.changes``.
-        self.products = ProductCache(self.postgres)
+        #: Products as enrichment and the engine see them; kept current by agents/catalog.py.
+        self.products = ProductReadModel(self.postgres)
         #: Publishes committed catalog changes from the PostgreSQL outbox (one drainer at a
         #: time, under an advisory lock, so every worker may run one).
         self.catalog_relay = OutboxRelay(
@@ -91,7 +91,7 @@ class Components(Service):
         return self._cleaning
 
     async def _start_engine(self) -> None:
-        await self.engine.start(self.postgres)
+        await self.engine.start(self.postgres, self.products)
         await self.engine.start_vectors(
             self.milvus, self.settings.milvus_collection_prefix, self.settings.database_url
         )

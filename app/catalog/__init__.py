@@ -1,1 +1,1 @@
-"""The product catalog: PostgreSQL master data, ACID changes, outbox relay and product cache."""
+"""The product catalog: PostgreSQL master data, ACID changes, outbox relay, read model."""

@@ -1,4 +1,4 @@
-"""The ``catalog.changes`` message: what the outbox relay sends and the product cache reads.
+"""The ``catalog.changes`` message: what the outbox relay sends and the product read model reads.
 
 Field for field the ``CatalogChange`` record (``app/models/catalog.py``): change_id, entity,
 entity_id, op (insert|update|delete), changed_at, txid, payload (JSON text or null).

@@ -1,4 +1,8 @@
-"""Catalog reads shared by the HTTP views and the product cache."""
+"""Catalog reads for the HTTP views: product detail, pages of summaries, the taxonomy.
+
+They read PostgreSQL on every request, so a write is visible to the next GET; the worker's
+in-process product reads (enrichment, the engine) go through app/catalog/read_model.py.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ import asyncpg
 from app.catalog.db import loads
 
 #: A price is current when now() falls inside its validity window.
-_CURRENT = "valid_from <= now() AND (valid_to IS NULL OR valid_to > now())"
+CURRENT_PRICE = "valid_from <= now() AND (valid_to IS NULL OR valid_to > now())"
 
 _PRODUCT = f"""
 SELECT p.product_id, p.name, p.brand, p.description, p.category_id, t.path AS category_path,
        p.attributes, p.requires_prescription, p.active, p.version, p.updated_at,
        (SELECT min(amount) FROM prices pr
-         WHERE pr.product_id = p.product_id AND pr.currency = $1 AND {_CURRENT}) AS price,
+         WHERE pr.product_id = p.product_id AND pr.currency = $1 AND {CURRENT_PRICE}) AS price,
        (SELECT coalesce(sum(greatest(quantity - reserved, 0)), 0) FROM inventory i
          WHERE i.product_id = p.product_id) AS stock
   FROM products p JOIN taxonomy t USING (category_id)
@@ -68,7 +72,7 @@ async def product_detail(
         f"""
         SELECT v.sku, v.color, v.size, v.barcode, v.active,
                (SELECT amount FROM prices pr WHERE pr.sku = v.sku AND pr.currency = $2
-                  AND {_CURRENT}) AS price,
+                  AND {CURRENT_PRICE}) AS price,
                coalesce((SELECT jsonb_object_agg(location_id, quantity) FROM inventory i
                           WHERE i.sku = v.sku), '{{}}') AS stock
           FROM variants v WHERE v.product_id = $1 ORDER BY v.sku

@@ -6,7 +6,7 @@ build them without a broker or a database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -78,6 +78,10 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        """The item ids, copied first: the catalog may change while the caller iterates."""
+        return iter(list(self._items))
 
     def in_category(self, category: str) -> set[str]:
         """Items whose category path contains ``category`` at any level."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.process import heap
 from app.recommend.affinity import Affinity
@@ -29,6 +29,9 @@ from app.recommend.rule_store import RuleStore, RuleWatcher
 from app.recommend.rules import RuleSet
 from app.serving.prescriptions import PrescriptionLookup
 from app.serving.vectors import LiveVectors
+
+if TYPE_CHECKING:
+    from app.catalog.read_model import ProductReadModel
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +85,13 @@ class Runtime:
         self.vectors = vectors
         heap.settle("product vectors")
 
-    async def start(self, postgres: Any) -> None:
-        from app.serving.catalog import load_catalog
-
+    async def start(self, postgres: Any, products: ProductReadModel) -> None:
         # Rules and feature flags live in PostgreSQL; the watcher reloads them on change.
         self.watcher = RuleWatcher(RuleStore(postgres))
         self.watcher.start()
 
         try:
-            await load_catalog(postgres, self.catalog)
+            await products.start(self.catalog)
         except Exception as err:  # the worker serves non-catalog lists until PostgreSQL is back
             log.warning("engine catalog not loaded: %s", err)
         heap.settle("engine catalog")

@@ -266,3 +266,68 @@ def test_gdpr_export_and_erasure_cover_the_tables(
         last = [r for r in records if r.key == user_key.encode()]
         assert last, f"no changelog record of {table} for the user"
         assert last[-1].value is None, f"{table} changelog still holds the user"
+
+
+async def _add_product(dsn: str, product_id: str, brand: str) -> dict[str, Any]:
+    """Create ``product_id`` of ``brand`` while the worker runs; a seeded product's id, brand and
+    category."""
+    import asyncpg
+
+    con = await asyncpg.connect(dsn)
+    try:
+        seeded = await con.fetchrow(
+            "SELECT product_id, brand, category_id FROM products "
+            "WHERE active AND brand IS NOT NULL ORDER BY product_id OFFSET 2 LIMIT 1"
+        )
+        await con.execute(
+            "INSERT INTO products (product_id, name, brand, category_id) VALUES ($1, $2, $3, $4)",
+            product_id,
+            "Late arrival",
+            brand,
+            seeded["category_id"],
+        )
+        return dict(seeded)
+    finally:
+        await con.close()
+
+
+def test_enriched_events_carry_the_brand_from_the_catalog(
+    worker: Worker, settings: Settings, seeded_database: tuple[str, str]
+) -> None:
+    dsn, key = seeded_database
+    tag = uuid.uuid4().hex[:8]
+    new_pid, new_brand = f"LATE-{tag}", f"Brand-{tag}"
+    seeded = asyncio.run(_add_product(dsn, new_pid, new_brand))
+    user = f"brand-{tag}"
+    start, view = _events(user, f"s-{user}")[:2]
+    later = (datetime.fromisoformat(view["occurred_at"]) + timedelta(seconds=1)).isoformat()
+    events = [
+        start,
+        {**view, "product_id": seeded["product_id"]},
+        {**view, "product_id": new_pid, "occurred_at": later},
+    ]
+    assert _post(worker, {"events": events}, key).status_code == 202
+
+    user_key = _pseudonym(user).encode()
+    topic = worker.prefix + ENRICHED  # type: ignore[attr-defined]
+
+    def views() -> dict[str, Any] | None:
+        records = asyncio.run(_read_to_end(settings, topic))
+        mine = [decoder(ENRICHED)(r.value) for r in records if r.key == user_key]
+        got = {e["product_id"]: e for e in mine if e["event_type"] == "product_view"}
+        return got if len(got) == 2 else None
+
+    got = wait_until("the user's two enriched product views", views, timeout=60)
+    assert got[seeded["product_id"]]["brand"] == seeded["brand"]  # loaded at start
+    assert got[new_pid]["brand"] == new_brand  # created after the worker started
+    auth = {"Authorization": f"Bearer {key}"}
+    profile = wait_until(
+        "the brands in the user's profile",
+        lambda: (
+            (r := worker.get(f"/v1/profiles/{user}", headers=auth)).status_code == 200
+            and len(r.json()["brand_affinity"]) == 2
+            and r.json()
+        ),
+        timeout=30,
+    )
+    assert set(profile["brand_affinity"]) == {seeded["brand"], new_brand}
