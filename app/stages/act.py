@@ -85,7 +85,7 @@ class ActStage(Stage[EnrichedDict, ActBatch, Output]):
         self.experiments = experiments
         self.profiles = profiles
         self.reads = (profiles_table, sessions_table)
-        self.writes = (recommendations_table,)
+        self.replaces = (recommendations_table,)
         self._decode = decoder(ENRICHED)
 
     def source_label(self, event: EventT) -> str:

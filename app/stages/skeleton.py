@@ -28,7 +28,7 @@ in, and once out, dead-lettered or dropped (:mod:`app.metrics`).
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -96,7 +96,8 @@ class KeyBatch(Generic[R]):
 class Stage(Generic[R, Ctx, P]):
     """A stage's logic; subclasses fill in the hooks, :func:`run_batch` runs them.
 
-    ``reads`` are tables read per key and not written; ``writes`` are read and written back.
+    ``reads`` are tables read per key and not written; ``writes`` are read and written back;
+    ``replaces`` are written without being read (the stage sets the whole value).
     ``P`` is what :meth:`apply` returns per key: usually :class:`Output`, or something that
     :meth:`complete` turns into outputs once the whole batch is known.
     """
@@ -104,6 +105,7 @@ class Stage(Generic[R, Ctx, P]):
     name: str = "stage"
     reads: Sequence[Any] = ()
     writes: Sequence[Any] = ()
+    replaces: Sequence[Any] = ()
 
     def source_label(self, event: EventT) -> str:
         """The ``source`` label of the stage's input counter."""
@@ -153,8 +155,9 @@ async def run_batch(app: AppT, stage: Stage[Any, Any, Any], events: Sequence[Eve
         STAGE_DEAD.labels(stage.name, reason).inc()
 
     decoded: list[Decoded[Any]] = []
+    sources: Counter[str] = Counter()
     for event in events:
-        STAGE_IN.labels(stage.name, stage.source_label(event)).inc()
+        sources[stage.source_label(event)] += 1
         try:
             record = stage.decode(event)
             if not isinstance(record, dict):
@@ -165,6 +168,8 @@ async def run_batch(app: AppT, stage: Stage[Any, Any, Any], events: Sequence[Eve
         except Exception as err:  # a decoder error of any kind: the bytes are not our contract
             await dead(event, "undecodable", err)
 
+    for source, n in sources.items():  # one counter update per label, not per event
+        STAGE_IN.labels(stage.name, source).inc(n)
     ctx = await stage.prepare(decoded)
 
     by_key: dict[bytes, list[Decoded[Any]]] = defaultdict(list)
@@ -179,10 +184,13 @@ async def run_batch(app: AppT, stage: Stage[Any, Any, Any], events: Sequence[Eve
         batch = KeyBatch(key, items)
         for table in (*stage.reads, *stage.writes):
             batch.state[table_name(table)] = dict(read(table, key) or {})
+        for table in stage.replaces:
+            batch.state[table_name(table)] = {}
         results.extend(stage.apply(ctx, batch))
         keyed.append(batch)
 
     encoders: dict[str, Callable[[Any], bytes]] = {}
+    destinations: Counter[str] = Counter()
     for o in await stage.complete(ctx, results):
         if isinstance(o, Refused):
             await dead(o.source, o.reason, o.error)
@@ -194,13 +202,15 @@ async def run_batch(app: AppT, stage: Stage[Any, Any, Any], events: Sequence[Eve
             await dead(o.source, "contract_violation", err)
             continue
         await out.add(app.pipeline[o.topic], o.key, value)  # type: ignore[attr-defined]
-        STAGE_OUT.labels(stage.name, o.label or o.topic).inc()
+        destinations[o.label or o.topic] += 1
     await out.finish()
+    for destination, n in destinations.items():
+        STAGE_OUT.labels(stage.name, destination).inc(n)
     await stage.after_output(ctx)
 
     writes = TableWrites(app)
     for batch in keyed:
-        for table in stage.writes:
+        for table in (*stage.writes, *stage.replaces):
             await writes.set(table, batch.items[0].event, batch.key, batch.state[table.name])
     await writes.ship()
     BATCH_SECONDS.labels(stage.name).observe(time.perf_counter() - started)
