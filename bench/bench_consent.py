@@ -72,9 +72,9 @@ def main() -> None:
                 120,
             )
             ready = time.perf_counter()
-            # One client with keep-alive for every request: a new httpx client per call costs
-            # ~60 ms here (it builds an SSL context), which the first version of this benchmark
-            # measured as if it were the worker's delay.
+            # One client with keep-alive for every request: a new httpx client per call builds
+            # an SSL context, a delay of the client's that would be counted as the worker's
+            # (measurements: docs/benchmarks.md, Design decisions, bench/bench_consent.py).
             client = httpx.Client(base_url=worker.url, headers=auth, timeout=10)
             t0 = datetime.now(UTC) - timedelta(minutes=1)
             crowd = [_view(f"c{i}-{uuid.uuid4().hex[:4]}", t0) for i in range(10)]

@@ -9,8 +9,8 @@ at or after it. Within one raw topic a user's events are applied in order, so th
 reflects the event; across the four raw topics (one cleaning agent each) a later event of
 another family can overtake it, and the figure is then too low: the per-stage figures, matched
 by event id, have no such blind spot. Events produced in the first ``--settle`` seconds of load
-are also reported apart: a fresh worker falls behind there (by 3-6 s at 1,000 events/s) and
-catches up within about 15 s.
+are also reported apart: a fresh worker falls behind there and catches up within the default
+``--settle`` (measurements: docs/benchmarks.md, Design decisions, bench/bench_latency.py).
 """
 
 from __future__ import annotations

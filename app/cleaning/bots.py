@@ -35,7 +35,8 @@ BOT_UA = re.compile(
 @lru_cache(maxsize=8192)
 def is_bot_user_agent(user_agent: str) -> bool:
     """``BOT_UA`` matches; cached, since a few hundred agents make up most traffic and the
-    case-insensitive alternation was 4% of the worker's GIL time in ``bench_pipeline``."""
+    case-insensitive alternation would otherwise run on every clickstream event (measurements:
+    docs/benchmarks.md, Design decisions, app/cleaning/bots.py)."""
     return BOT_UA.search(user_agent) is not None
 
 

@@ -1,10 +1,11 @@
 """An IsolationForest's scores computed for all trees at once with numpy.
 
 scikit-learn scores tree by tree (a Python-level loop with joblib around it): on the cleaning
-stage's batches of tens to hundreds of rows that fixed cost was the largest single hot spot of
-the worker (about 15% of its CPU in bench/bench_pipeline.py under py-spy). Here the fitted trees
-are packed into arrays once, and a batch walks every tree together, one numpy step per level.
-The scores are scikit-learn's (``score_samples``), which a unit test checks on the fitted model.
+stage's batches of tens to hundreds of rows that fixed cost, paid whatever the batch size, is
+most of the call (measurements: docs/benchmarks.md, Design decisions, app/cleaning/iforest.py).
+Here the fitted trees are packed into arrays once, and a batch walks every tree together, one
+numpy step per level. The scores are scikit-learn's (``score_samples``), which a unit test
+checks on the fitted model.
 """
 
 from __future__ import annotations

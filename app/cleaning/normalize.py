@@ -23,7 +23,9 @@ def clean_str(value: object) -> str | None:
     return text or None
 
 
-@functools.lru_cache(maxsize=16_384)  # pages recur; urllib's parse was ~1.5% of cleaning's CPU
+# Pages recur and urllib parses in pure Python (measurements: docs/benchmarks.md, Design
+# decisions, app/cleaning/normalize.py).
+@functools.lru_cache(maxsize=16_384)
 def normalize_url(url: str | None) -> str | None:
     """Lower-case scheme and host, drop fragments and tracking parameters (utm_* and others)."""
     url = clean_str(url)

@@ -77,7 +77,8 @@ def build_analyzer(model: str):  # type: ignore[no-untyped-def]
 
 class PiiMasker:
     """Masks detected entities as ``<ENTITY_TYPE>``; runs Presidio on its own thread, or inline
-    when the texts are expected to take under 2 ms (:class:`app.process.offload.Offload`)."""
+    when the texts are expected to take under ``INLINE_BELOW_SECONDS``
+    (:class:`app.process.offload.Offload`)."""
 
     def __init__(self, model: str, entities: Sequence[str]) -> None:
         self.model = model

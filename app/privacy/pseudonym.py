@@ -25,8 +25,9 @@ class Pseudonymizer:
         if len(key) < 16:
             raise ConfigError("HEADWATER_PSEUDONYM_KEY must be at least 16 characters long")
         self._key = key.encode()
-        # The same few identifiers recur in every batch; an HMAC per event was ~2% of the
-        # cleaning stage's CPU. Bounded, in memory only, gone with the process.
+        # The same few identifiers recur in every batch, so each is hashed once (measurements:
+        # docs/benchmarks.md, Design decisions, app/privacy/pseudonym.py). Bounded, in memory
+        # only, gone with the process.
         self._cached = functools.lru_cache(maxsize=65_536)(self._digest)
 
     def __call__(self, identifier: str) -> str:
@@ -37,7 +38,9 @@ class Pseudonymizer:
         return f"u_{digest[:32]}"
 
 
-@functools.lru_cache(maxsize=65_536)  # ipaddress parsing was ~2% of the cleaning stage's CPU
+# The same addresses recur batch after batch and ``ipaddress`` parses in pure Python
+# (measurements: docs/benchmarks.md, Design decisions, app/privacy/pseudonym.py).
+@functools.lru_cache(maxsize=65_536)
 def truncate_ip(ip: str | None) -> str | None:
     """Keep the network, drop the host: /24 for IPv4, /48 for IPv6; None when not an IP."""
     if not ip:

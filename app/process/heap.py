@@ -1,11 +1,11 @@
 """Keep Python's cyclic garbage collector off the long-lived heap.
 
 A worker holds a large, long-lived heap (Presidio's recognizers, scikit-learn and faiss objects,
-the catalog, the models). Every full collection walks all of it: measured under load at 170 to
-590 ms per collection, about every half second, which stalled every stage and every HTTP answer
-for that long. Objects alive once a service is built are moved to the permanent generation
-(``gc.freeze``), and the young generation collects less often, since stage batches allocate in
-bursts that mostly die together.
+the catalog, the models). Every full collection walks all of it, and under load collections come
+often, stalling every stage and every HTTP answer for as long as each takes (measurements:
+docs/benchmarks.md, Design decisions, app/process/heap.py). Objects alive once a service is
+built are moved to the permanent generation (``gc.freeze``), and the young generation collects
+less often, since stage batches allocate in bursts that mostly die together.
 """
 
 from __future__ import annotations

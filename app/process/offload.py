@@ -3,8 +3,9 @@
 An executor hop hands the loop back while the call runs. The cleaning stage's calls (the
 anomaly model on a few dozen rows, Presidio's pattern recognizers) hold the GIL throughout, so
 the hop buys no parallelism; what it costs is the wait to be resumed, because the loop first
-runs whatever else is ready, other stages' whole batches included. ``bench_latency`` at 1,000
-events/s measured 20-60 ms per hop, for calls that take 0.1-4 ms.
+runs whatever else is ready, other stages' whole batches included, and under load that wait is
+many times a short call's own cost (measurements: docs/benchmarks.md, Design decisions,
+app/process/offload.py).
 
 :class:`Offload` keeps a moving average of a call's cost per item, measured where it ran, and
 runs a call inline when the average says it will finish within ``inline_below``. The first call,
@@ -24,8 +25,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-#: Longest a call may hold the loop. A stage's own batch holds it longer (30-50 ms per batch at
-#: 1,000 events/s), and on the executor the call would take the GIL for as long anyway.
+#: Longest a call may hold the loop. A stage's own batch holds it longer under load, and on the
+#: executor the call would take the GIL for as long anyway (measurements: docs/benchmarks.md,
+#: Design decisions, app/process/offload.py).
 INLINE_BELOW_SECONDS = 0.010
 #: Weight of the newest measurement in the moving average.
 SMOOTHING = 0.2

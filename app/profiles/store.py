@@ -157,8 +157,8 @@ class ProfileStore:
         a profile are left out. Each user returned is access-logged.
 
         The action stage reads a whole batch's users at once: one :meth:`read` per user was
-        three round trips each, and at 1,000 events/s the batch waited 25-60 ms on them
-        (``bench_latency``)."""
+        three round trips each, and the batch waited on all of them (measurements:
+        docs/benchmarks.md, Design decisions, app/profiles/store.py)."""
         check_purpose(actor.role, purpose)
         keys = sorted(set(user_keys))
         if not keys:

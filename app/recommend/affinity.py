@@ -26,8 +26,9 @@ class Affinity:
         self.catalog = catalog
         self.prior = prior
         # The best items of a facet depend only on the prior, which moves when the engine
-        # observes events: users asked for between two updates share the answer (measured:
-        # re-ranking each facet per request was the top hot spot of the action stage).
+        # observes events: users asked for between two updates share the answer instead of
+        # re-ranking each facet per request (measurements: docs/benchmarks.md, Design
+        # decisions, app/recommend/affinity.py).
         self._best_of: dict[tuple[str, str], frozenset[str]] = {}
 
     def update(self, interactions: Sequence[Interaction]) -> None:

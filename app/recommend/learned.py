@@ -8,19 +8,19 @@ users' (b = 0 is plain EASE; λ then lives on a much smaller scale, ~1-20 for b 
 uses the cosine of item columns with a shrinkage term, keeping the top ``neighbors`` per item.
 Both are dense ``items x items`` float32 matrices: training is bounded by ``max_items`` (the
 most interacted items; the others get no learned score and fall back to content and
-popularity), 4,000 items is 64 MB and about a second of inversion.
+popularity): 4,000 items is 64 MB per matrix.
 
 iALS (Hu, Koren & Volinsky, 2008; regularization as in Rendle et al., 2021) factorizes X into
 user and item factors of size ``factors``: observed cells weigh ``1 + alpha``, unobserved 1, and
 a row with n observations is regularized by ``l2 · (1 + √n)``. Only the item factors V are
 kept; a user's vector is folded in at request time from the live history h (one k x k solve,
-``(VᵀV + alpha V_hᵀV_h + λ(1+√|h|) I) u = (1+alpha) V_hᵀ1``, ~0.1 ms for k = 128), exactly the user
-step of the training, so it follows the shopper between retrains like EASE does.
+``(VᵀV + alpha V_hᵀV_h + λ(1+√|h|) I) u = (1+alpha) V_hᵀ1``), exactly the user step of the
+training, so it follows the shopper between retrains like EASE does.
 ``confidence_power`` = p scales an observed cell's confidence by its item's popularity:
 ``alpha_i = alpha · n_i^p / mean`` (n_i the item's user count, the mean taken over observed cells,
-so the average confidence stays ``alpha``; p = 0 is plain iALS). On MovieLens-100k's validation
-split p = 0.25 lifted NDCG@10 by ~1.3% over three seeds: a rating of a popular movie says more
-about what the user will rate next than its share of the squared loss gave it (docs/eval.md).
+so the average confidence stays ``alpha``; p = 0 is plain iALS): a rating of a popular movie
+says more about what the user will rate next than its share of the squared loss gave it
+(measurements: docs/benchmarks.md, Design decisions, app/recommend/learned.py; docs/eval.md).
 
 Operator action: :meth:`Learned.train` is blocking (numpy, BLAS): call it through
 :meth:`Learned.retrain` (an executor) or from a separate process, never on the event loop.

@@ -103,7 +103,8 @@ class AvroCodec(faust.Codec):
             return
         if writer.schema == self.schema.schema:
             # Data written with the current contract needs no Avro resolution, which fastavro
-            # would otherwise redo on every record (about 10% of a CleanedEvent's decode).
+            # would otherwise redo on every record (measurements: docs/benchmarks.md, Design
+            # decisions, app/serialization/codec.py).
             parsed = writer.schema
             decoders[schema_id] = lambda payload: schemaless_reader(payload, parsed, None)
         else:

@@ -1,9 +1,10 @@
 """A stage batch's output records, sent through aiokafka's batch API.
 
 Faust's ``topic.send`` costs a future message, a callback chain and a call of aiokafka's own
-``send`` per record: under py-spy that was 11-12% of the worker's GIL time, as much as the
-stages' own logic. Here a batch's records go into one ``BatchBuilder`` per partition and each
-builder is handed to the producer once. The records are the same: the same producer (Faust's,
+``send`` per record, and a stage batch sends hundreds of records at once (measurements:
+docs/benchmarks.md, Design decisions, app/streaming/batch_send.py). Here a batch's records go
+into one ``BatchBuilder`` per partition and each builder is handed to the producer once. The
+records are the same: the same producer (Faust's,
 so its flush before each offset commit covers them), the same default partitioner on the same
 key bytes (keyed tables stay co-partitioned), the producer's compression, and per-partition
 order as added.
@@ -85,8 +86,8 @@ class BatchSend:
         if not key or not isinstance(getattr(producer, "_partitioner", None), DefaultPartitioner):
             return int(producer._partition(name, None, None, None, key, value))
         # DefaultPartitioner's own arithmetic on a cached hash: aiokafka's murmur2 is pure
-        # Python (2.8% of the worker's GIL samples), and a stage sees the same users' keys
-        # batch after batch.
+        # Python, and a stage sees the same users' keys batch after batch (measurements:
+        # docs/benchmarks.md, Design decisions, app/streaming/batch_send.py).
         partitions = list(producer._metadata.partitions_for_topic(name))
         return int(partitions[_murmur2(key) % len(partitions)])
 

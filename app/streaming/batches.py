@@ -21,22 +21,19 @@ async def take_batches(
     """Batches of up to ``max_`` events from an agent's stream, taken from its queue in bulk.
 
     Faust's ``Stream.take_events`` feeds a buffer one event at a time: the stream's iterator
-    and a processor run per event, under a passive-drainer task, which was about 8% of the
-    worker's GIL time in ``bench_pipeline``'s profile. Here the batch is taken straight from
-    the channel's queue (``get`` for the first event, ``get_nowait`` for the rest), with the
-    per-event bookkeeping of Faust's stream iterator kept: events of an earlier consumer
-    generation, or read while flow control is off (a rebalance), are acked and skipped;
-    the others are tracked as unacked and pass the message sensors.
+    and a processor run per event, under a passive-drainer task, machinery paid per event for
+    nothing a batch needs. Here the batch is taken straight from the channel's queue (``get``
+    for the first event, ``get_nowait`` for the rest), with the per-event bookkeeping of
+    Faust's stream iterator kept: events of an earlier consumer generation, or read while flow
+    control is off (a rebalance), are acked and skipped; the others are tracked as unacked and
+    pass the message sensors.
 
     The batch wait starts at a batch's first event. It is nothing while the process uses under
     half a core and grows to ``within`` as it nears a whole one; it is skipped when ``max_``
     events are already queued. Under load the stages share one core, so a batch only grows by
-    waiting, and large batches are what keep the CPU per event down (measured: 5 ms waits at
-    full load cost 1.75 ms CPU per event against 1.34 ms with 50 ms waits). Below half a core
-    the wait bought nothing but latency (``bench_latency``, alternating runs: at 1,000
-    events/s offered p99 448 and 388 ms against 678 and 660 ms when the wait was ``within``
-    times the load; at 100 events/s p50 74 and 73 ms against 90 and 106 ms, while the p99 at
-    100 events/s rose from 129 and 169 ms to 190 and 275 ms).
+    waiting, and large batches are what keep the CPU per event down; below half a core a
+    stage would wait for events that are not coming (measurements: docs/benchmarks.md, Design
+    decisions, app/streaming/batches.py).
 
     A batch's events are acked when the caller asks for the next batch, never before; if the
     caller fails or is cancelled mid-batch they stay unacked and are replayed.

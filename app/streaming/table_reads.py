@@ -1,9 +1,10 @@
 """Read a table value with one store lookup.
 
 ``table[key]`` and ``table.get(key)`` in Faust ask the store twice (``key in data``, then
-``data[key]``: two RocksDB gets) and call the sensors; under py-spy table reads were 9% of the
-worker's GIL time in ``bench_pipeline``. Stage code reads each key once per batch, after
-:func:`app.streaming.current.as_current_event`, so the store looks in that event's partition.
+``data[key]``: two RocksDB gets) and call the sensors, for every key of every stage batch
+(measurements: docs/benchmarks.md, Design decisions, app/streaming/table_reads.py). Stage code
+reads each key once per batch, after :func:`app.streaming.current.as_current_event`, so the
+store looks in that event's partition.
 """
 
 from __future__ import annotations

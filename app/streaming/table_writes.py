@@ -2,10 +2,10 @@
 
 ``table[key] = value`` makes Faust send one changelog record through ``send_soon`` (a future
 message, the producer buffer, aiokafka's ``send``) and, when the broker acknowledges it, write
-the persisted offset into RocksDB: per write. Under py-spy that was 7-8% of the worker's GIL
-time in ``bench_pipeline``. Here the same records go through
-:class:`app.streaming.batch_send.BatchSend`
-and the persisted offset is written once per acknowledged batch.
+the persisted offset into RocksDB: per write, and a stage batch writes every key it touched
+(measurements: docs/benchmarks.md, Design decisions, app/streaming/table_writes.py). Here the
+same records go through :class:`app.streaming.batch_send.BatchSend` and the persisted offset is
+written once per acknowledged batch.
 
 What stays as Faust does it:
 

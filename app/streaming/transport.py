@@ -3,10 +3,9 @@
 Faust builds its worker consumer with ``fetch_max_wait_ms=1500`` and no setting for it. With
 one broker, aiokafka keeps one fetch request in flight per broker and leaves out of it every
 partition whose records are still buffered; a record that lands on such a partition waits until
-the request in flight returns, which on a quiet topic is the full wait. Measured on
-``bench/bench_latency.py`` at 100 events/s: per-hop p99 ~1.5 s with 1500 ms, under 0.5 s with
-20 ms; and ``bench/bench_pipeline.py`` one worker 321 → 355 events/s (a busy pipeline hit the
-same gaps). A shorter wait costs one small fetch request per wait on an idle worker.
+the request in flight returns, which on a quiet topic is the full wait; a busy pipeline hits
+the same gaps. A shorter wait costs one small fetch request per wait on an idle worker
+(measurements: docs/benchmarks.md, Design decisions, app/streaming/transport.py).
 """
 
 from __future__ import annotations
@@ -43,11 +42,12 @@ class _Consumer(driver.Consumer):
         """faust-streaming 0.15's loop, except how each message reaches the conductor.
 
         Faust awaits ``wait_first(callback(message), suspend_flow.wait())`` per message: four
-        Tasks and an ``asyncio.wait``, 8% of the worker's GIL time in ``bench_pipeline``'s
-        profile. Here the callback's first step runs inline (``app.streaming.eager.step``); only a
-        callback that blocks (a full stream queue, flow control during a rebalance) is waited
-        on as Faust does, so a rebalance still interrupts it. The loop still yields to the
-        event loop every 100 messages, as Faust's does.
+        Tasks and an ``asyncio.wait`` for a callback that almost never blocks (measurements:
+        docs/benchmarks.md, Design decisions, app/streaming/transport.py). Here the callback's
+        first step runs inline (``app.streaming.eager.step``); only a callback that blocks (a
+        full stream queue, flow control during a rebalance) is waited on as Faust does, so a
+        rebalance still interrupts it. The loop still yields to the event loop every 100
+        messages, as Faust's does.
         """
         callback = self.callback
         getmany = self.getmany

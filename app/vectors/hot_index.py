@@ -1,14 +1,15 @@
 """The in-process index the serving path searches; Milvus stays the system of record.
 
-Milvus Lite answers a top-10 query at 100k vectors in tens of milliseconds; a faiss index in
-the serving process answers in a fraction of a millisecond. :class:`HotIndex` is rebuilt from
+A Milvus query crosses a process boundary and searches there; a faiss index in the serving
+process answers in memory, without the round trip (measurements: docs/benchmarks.md, Design
+decisions, app/vectors/hot_index.py). :class:`HotIndex` is rebuilt from
 Milvus (:meth:`HotIndex.rebuild_from`) and kept in step by listening to the store's writes,
 applied only after Milvus accepted them, so the index is never ahead of the record.
 
 Below ``exact_below`` vectors the index is exact (a numpy matrix product); above it, an
 IVF-flat index (faiss) probing ``nprobe`` of its lists. IVF rather than HNSW because an
 upsert must replace a vector: IVF removes ids in place, HNSW cannot remove at all; and an IVF
-index over 100k vectors builds in about a second where HNSW took 14 s here (bench/ has figures).
+index builds far faster than HNSW, which matters for a rebuild.
 
 Threading: search and small upserts run on the caller's thread (sub-millisecond CPU work);
 a rebuild builds a new state on a worker thread and swaps it in, replaying writes that arrived
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 # The faiss stubs do not know the SWIG signatures (remove_ids(ndarray), DirectMap, ...).
 faiss: Any = _faiss_typed
 # One query probes a few lists: OpenMP threads only add hand-offs and spin-waits that compete
-# with the event loop. Measured at 100k x 64 (IVF): p99 0.65 ms with 2 threads, 0.44 ms with 1,
-# and the build got faster too (1.1 s → 0.6 s).
+# with the event loop (measurements: docs/benchmarks.md, Design decisions,
+# app/vectors/hot_index.py).
 faiss.omp_set_num_threads(1)
 
 Array = npt.NDArray[np.float32]

@@ -116,7 +116,8 @@ def milvus_schema(client: Any, spec: Spec) -> Any:
     s.add_field("model_version", DataType.VARCHAR, max_length=64)
     s.add_field("updated_at", DataType.INT64)
     if spec.filtered:
-        # Scalar fields, not JSON: a JSON filter measured over a second in Milvus Lite.
+        # Scalar fields, not JSON: Milvus Lite filters on JSON far more slowly (measurements:
+        # docs/benchmarks.md, Design decisions, app/vectors/schema.py).
         s.add_field("category", DataType.VARCHAR, max_length=128)
         s.add_field("in_stock", DataType.BOOL)
         s.add_field("price_band", DataType.VARCHAR, max_length=32)

@@ -3,9 +3,10 @@
 Each read still waits until its row is committed before it answers, so a read that returned
 data always left its row, as before. What changes is the cost: reads that arrive while a commit
 is in flight share the next one, one pool checkout and one pipelined ``executemany`` per batch,
-instead of a checkout, an INSERT and a connection reset per read. That per-read round trip was
-the hot spot of the table views at 500 req/s (bench/bench_http.py). With no commit in flight a
-row is written at once, so a lone read waits no longer than before.
+instead of a checkout, an INSERT and a connection reset per read, the cost that dominated the
+table views under load (measurements: docs/benchmarks.md, Design decisions,
+app/web/access_batch.py). With no commit in flight a row is written at once, so a lone read
+waits no longer than before.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 validation splits of the training rows only.
 
 Every candidate is judged by its NDCG@10 averaged over the validation folds (several stratified
-carve-outs of the training part, each with its own seed): a choice made on one draw of
-MovieLens-100k's validation rows moved by up to ±0.005 from one seed to the next, as much as the
-gains being chosen, and did not carry over to the test part (docs/eval.md)."""
+carve-outs of the training part, each with its own seed): on one draw of MovieLens-100k's
+validation rows the figures moved from seed to seed as much as the gains being chosen, and the
+choices did not carry over to the test part (measurements: docs/benchmarks.md, Design
+decisions, bench/eval/tune.py; docs/eval.md)."""
 
 from __future__ import annotations
 
