@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import faust
 
@@ -25,12 +25,14 @@ class Family:
     cleaned_topic: str
     #: The raw contract (a Faust Record mirrored by ``avro/``).
     record: type[faust.Record]
+    #: The symbols of the contract's ``event_type`` enum (read once: checked per event).
+    event_types: frozenset[str] = field(init=False)
 
-    @property
-    def event_types(self) -> frozenset[str]:
+    def __post_init__(self) -> None:
         kind = typing.get_type_hints(self.record)["event_type"]
-        assert issubclass(kind, enum.Enum), f"{self.record.__name__}.event_type is not an enum"
-        return frozenset(str(member.value) for member in kind)
+        if not (isinstance(kind, type) and issubclass(kind, enum.Enum)):
+            raise TypeError(f"{self.record.__name__}.event_type must be an enum of event types")
+        object.__setattr__(self, "event_types", frozenset(str(m.value) for m in kind))
 
 
 FAMILIES: dict[str, Family] = {
