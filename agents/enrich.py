@@ -3,7 +3,6 @@ sessions whose user never came back."""
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
@@ -20,8 +19,6 @@ from app.wire.codecs import encoder
 from app.wire.topics import ENRICHED_SESSIONS
 from tables.profiles import profiles_table
 from tables.sessions import sessions_table
-
-log = logging.getLogger(__name__)
 
 
 async def _products(ids: set[str]) -> dict[str, dict[str, Any]]:
