@@ -33,7 +33,7 @@ STAGE = "clean"
 MAX_SESSIONS_KEPT = 8
 
 
-@dataclass
+@dataclass(slots=True)
 class Survivor:
     """An event that passed de-duplication and consent, waiting for its bot score."""
 

@@ -53,7 +53,7 @@ Ctx = TypeVar("Ctx")
 P = TypeVar("P")
 
 
-@dataclass
+@dataclass(slots=True)
 class Decoded(Generic[R]):
     """One event of the batch and its record, decoded with its topic's contract."""
 
@@ -61,7 +61,7 @@ class Decoded(Generic[R]):
     record: R
 
 
-@dataclass
+@dataclass(slots=True)
 class Output:
     """One record for ``topic`` (logical name), keyed by ``key``; ``source`` is the event it
     came from (dead-lettered in its place if the contract refuses the record)."""
@@ -74,7 +74,7 @@ class Output:
     label: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Refused:
     """An event to dead-letter instead of an output (``reason`` is the DLQ's reason label)."""
 
@@ -83,7 +83,7 @@ class Refused:
     error: BaseException
 
 
-@dataclass
+@dataclass(slots=True)
 class KeyBatch(Generic[R]):
     """One key's share of the batch: its records in arrival order and its state per table."""
 
